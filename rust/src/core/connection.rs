@@ -1,0 +1,411 @@
+//! An open WebSocket connection: reads into the inbox, writes frames, runs the
+//! close handshake and the heartbeat. Every method returns without waiting.
+
+use std::io;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use tungstenite::protocol::frame::coding::CloseCode;
+use tungstenite::protocol::frame::CloseFrame;
+use tungstenite::protocol::Role;
+use tungstenite::{Bytes, Message, WebSocket};
+
+use super::close::CloseStatus;
+use super::config::Config;
+use super::error::{Error, ErrorKind, Result};
+use super::event::Event;
+use super::framing;
+use super::inbox::{Inbox, Packet};
+use super::transport::Duplex;
+
+/// Where an open connection is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Messages flow both ways.
+    Open,
+    /// A close frame was sent or received; waiting for the other side.
+    Closing,
+    /// Nothing more is read; the last queued bytes are being written.
+    Draining,
+    /// The socket is closed.
+    Closed,
+}
+
+/// Heartbeat bookkeeping.
+#[derive(Debug, Default)]
+struct Heartbeat {
+    last_heard: Option<Instant>,
+    ping_sent: Option<Instant>,
+    rtt: Option<Duration>,
+}
+
+/// An open connection over a socket.
+pub struct Connection {
+    ws: WebSocket<Duplex>,
+    role: Role,
+    phase: Phase,
+    deadline: Option<Instant>,
+    config: Config,
+    we_closed: bool,
+    remote_close: Option<(u16, String)>,
+    failure: Option<(i32, String)>,
+    status: Option<CloseStatus>,
+    heartbeat: Heartbeat,
+    remote: Option<SocketAddr>,
+}
+
+impl Connection {
+    /// Wraps a WebSocket whose handshake completed.
+    pub(crate) fn new(ws: WebSocket<Duplex>, role: Role, config: Config) -> Self {
+        let remote = ws.get_ref().socket().peer_addr();
+        Self {
+            ws,
+            role,
+            phase: Phase::Open,
+            deadline: None,
+            config,
+            we_closed: false,
+            remote_close: None,
+            failure: None,
+            status: None,
+            heartbeat: Heartbeat {
+                last_heard: Some(Instant::now()),
+                ..Heartbeat::default()
+            },
+            remote,
+        }
+    }
+
+    /// The current phase.
+    pub fn phase(&self) -> Phase {
+        self.phase
+    }
+
+    /// How the connection ended, once it has.
+    pub fn status(&self) -> Option<&CloseStatus> {
+        self.status.as_ref()
+    }
+
+    /// The remote address.
+    pub fn remote(&self) -> Option<SocketAddr> {
+        self.remote
+    }
+
+    /// Bytes queued and not yet written to the socket.
+    pub fn buffered_amount(&self) -> usize {
+        self.ws.get_ref().pending_out()
+    }
+
+    /// Round-trip time of the last answered heartbeat ping.
+    pub fn heartbeat_rtt(&self) -> Option<Duration> {
+        self.heartbeat.rtt
+    }
+
+    /// Sets Nagle's algorithm off (`true`) or on.
+    pub fn set_no_delay(&mut self, enabled: bool) {
+        self.config.no_delay = enabled;
+        let _ = self.ws.get_ref().socket().tcp().set_nodelay(enabled);
+    }
+
+    /// Replaces the limits (new values apply from the next message on).
+    pub fn set_config(&mut self, config: Config) {
+        let ws_config = config.websocket_config();
+        self.ws.set_config(|c| *c = ws_config);
+        self.config = config;
+    }
+
+    /// Queues one data message. Fails, queueing nothing, when the connection is
+    /// not open or the outbound limit would be exceeded.
+    pub fn send(&mut self, payload: &[u8], text: bool) -> Result<()> {
+        if self.phase != Phase::Open {
+            return Err(Error::new(
+                ErrorKind::NotConnected,
+                "the connection is closing; nothing more can be sent",
+            ));
+        }
+        let masked = self.role == Role::Client;
+        let needed = framing::frame_len(payload.len(), masked);
+        let queued = self.buffered_amount();
+        if queued + needed > self.config.outbound_buffer_limit {
+            let reason = if needed > self.config.outbound_buffer_limit {
+                format!(
+                    "message of {} bytes is larger than outbound_buffer_limit ({} bytes)",
+                    payload.len(),
+                    self.config.outbound_buffer_limit
+                )
+            } else {
+                format!(
+                    "outbound buffer full: {queued} bytes wait to be sent, limit is {} bytes; poll() and retry",
+                    self.config.outbound_buffer_limit
+                )
+            };
+            return Err(Error::new(ErrorKind::BufferFull, reason));
+        }
+        let mask = masked.then(framing::new_mask);
+        framing::write_data_frame(self.ws.get_mut().out_buffer(), payload, text, mask);
+        Ok(())
+    }
+
+    /// Starts the close handshake. Does nothing once closing has begun.
+    pub fn close(&mut self, code: u16, reason: &str) {
+        if self.phase != Phase::Open {
+            return;
+        }
+        self.we_closed = true;
+        let frame = CloseFrame {
+            code: CloseCode::from(code),
+            reason: reason.into(),
+        };
+        // Errors surface on the next poll, which handles the socket state.
+        let _ = self.ws.close(Some(frame));
+        self.enter(Phase::Closing);
+    }
+
+    /// Drops the socket at once, without a close handshake.
+    pub fn abort(&mut self, reason: &str) {
+        if self.phase == Phase::Closed {
+            return;
+        }
+        self.failure.get_or_insert((-1, reason.to_string()));
+        self.shut(false);
+    }
+
+    /// Reads what arrived into `inbox`, writes what is queued and advances timers.
+    pub fn poll(&mut self, inbox: &mut Inbox, events: &mut Vec<Event>) {
+        if self.phase == Phase::Closed {
+            return;
+        }
+        if matches!(self.phase, Phase::Open | Phase::Closing) {
+            self.read_into(inbox, events);
+        }
+        if self.phase != Phase::Closed {
+            self.write_out();
+        }
+        self.check_timers();
+        if self.phase == Phase::Closed {
+            events.push(Event::Closed {
+                clean: self.status.as_ref().is_some_and(|s| s.clean),
+            });
+        }
+    }
+
+    /// The reason the connection failed, if it did.
+    pub fn failure_reason(&self) -> Option<&str> {
+        self.failure.as_ref().map(|(_, r)| r.as_str())
+    }
+
+    fn read_into(&mut self, inbox: &mut Inbox, events: &mut Vec<Event>) {
+        // Always take at least one message so a single big one still gets through.
+        while inbox.is_empty() || inbox.bytes() < self.config.inbound_buffer_limit {
+            match self.ws.read() {
+                Ok(message) => {
+                    self.heartbeat.last_heard = Some(Instant::now());
+                    self.on_message(message, inbox, events);
+                }
+                Err(tungstenite::Error::Io(e)) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(tungstenite::Error::Io(e)) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.on_read_error(e);
+                    break;
+                }
+            }
+        }
+    }
+
+    fn on_message(&mut self, message: Message, inbox: &mut Inbox, events: &mut Vec<Event>) {
+        match message {
+            Message::Text(text) => {
+                inbox.push(Packet {
+                    data: Bytes::from(text),
+                    text: true,
+                });
+                events.push(Event::Message);
+            }
+            Message::Binary(data) => {
+                inbox.push(Packet { data, text: false });
+                events.push(Event::Message);
+            }
+            Message::Pong(_) => {
+                if let Some(sent) = self.heartbeat.ping_sent.take() {
+                    self.heartbeat.rtt = Some(sent.elapsed());
+                }
+            }
+            Message::Close(frame) => {
+                let (code, reason) = frame
+                    .map(|f| (u16::from(f.code), f.reason.to_string()))
+                    .unwrap_or((1005, String::new()));
+                self.remote_close = Some((code, reason.clone()));
+                if !self.we_closed {
+                    events.push(Event::CloseRequested { code, reason });
+                    self.enter(Phase::Closing);
+                }
+            }
+            Message::Ping(_) | Message::Frame(_) => {}
+        }
+    }
+
+    fn on_read_error(&mut self, err: tungstenite::Error) {
+        use tungstenite::error::ProtocolError as P;
+        use tungstenite::Error as W;
+        match err {
+            W::ConnectionClosed | W::AlreadyClosed => {
+                let clean = self.remote_close.is_some();
+                self.finish(clean);
+            }
+            W::Protocol(P::ResetWithoutClosingHandshake) => {
+                self.fail_silently("the remote side closed the connection without a close frame");
+            }
+            W::Io(e) => self.fail_silently(&Error::from_io("connection lost", &e).to_string()),
+            W::Tls(e) => self.fail_silently(&format!("TLS error: {e}")),
+            W::Capacity(e) => self.fail_with_close(1009, &format!("{e}; see max_message_size")),
+            W::Utf8(e) => {
+                self.fail_with_close(1007, &format!("text message is not valid UTF-8 ({e})"))
+            }
+            W::Protocol(e) => self.fail_with_close(1002, &format!("protocol violation: {e}")),
+            other => self.fail_with_close(1011, &format!("{other}")),
+        }
+    }
+
+    fn write_out(&mut self) {
+        // Moves pongs and close replies that tungstenite queued into the outgoing buffer.
+        match self.ws.flush() {
+            Ok(()) => {}
+            Err(tungstenite::Error::ConnectionClosed) => {
+                // Server side: both close frames are exchanged; send the reply, then close.
+                let clean = self.remote_close.is_some();
+                self.finish(clean);
+            }
+            Err(tungstenite::Error::Io(e)) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(_) => {}
+        }
+        match self.ws.get_mut().flush_out() {
+            Ok(true) if self.phase == Phase::Draining => self.shut(self.status_clean()),
+            Ok(_) => {}
+            Err(e) => self.fail_silently(&Error::from_io("connection lost", &e).to_string()),
+        }
+    }
+
+    fn check_timers(&mut self) {
+        let now = Instant::now();
+        if let Some(deadline) = self.deadline {
+            if now >= deadline {
+                match self.phase {
+                    Phase::Closing => {
+                        let clean = self.we_closed && self.remote_close.is_some();
+                        if !clean {
+                            self.failure.get_or_insert((
+                                -1,
+                                format!(
+                                    "the close handshake did not finish within {:.1} s",
+                                    self.config.handshake_timeout.as_secs_f64()
+                                ),
+                            ));
+                        }
+                        self.shut(clean);
+                    }
+                    Phase::Draining => self.shut(self.status_clean()),
+                    _ => {}
+                }
+                return;
+            }
+        }
+        let interval = self.config.heartbeat_interval;
+        if self.phase != Phase::Open || interval.is_zero() {
+            return;
+        }
+        if let Some(sent) = self.heartbeat.ping_sent {
+            if now.duration_since(sent) >= interval {
+                self.fail_silently(&format!(
+                    "no answer to a heartbeat ping within {:.1} s",
+                    interval.as_secs_f64()
+                ));
+            }
+        } else if self
+            .heartbeat
+            .last_heard
+            .is_none_or(|t| now.duration_since(t) >= interval)
+        {
+            self.heartbeat.ping_sent = Some(now);
+            if self.ws.write(Message::Ping(Bytes::new())).is_ok() {
+                let _ = self.ws.flush();
+                let _ = self.ws.get_mut().flush_out();
+            }
+        }
+    }
+
+    fn enter(&mut self, phase: Phase) {
+        self.phase = phase;
+        self.deadline = Some(Instant::now() + self.config.handshake_timeout);
+    }
+
+    fn status_clean(&self) -> bool {
+        self.failure.is_none() && self.remote_close.is_some()
+    }
+
+    /// Both sides are done: write what is left, then close the socket.
+    fn finish(&mut self, clean: bool) {
+        if !clean {
+            self.failure
+                .get_or_insert((-1, "the connection closed without a close handshake".into()));
+        }
+        if self.ws.get_ref().pending_out() == 0 {
+            self.shut(clean);
+        } else {
+            self.enter(Phase::Draining);
+        }
+    }
+
+    /// The remote side broke the protocol: tell it why, then close.
+    fn fail_with_close(&mut self, code: u16, reason: &str) {
+        let reason = truncate_utf8(reason, super::close::MAX_CLOSE_REASON);
+        self.failure = Some((code as i32, reason.to_string()));
+        if self.phase == Phase::Open {
+            let frame = CloseFrame {
+                code: CloseCode::from(code),
+                reason: reason.into(),
+            };
+            let _ = self.ws.close(Some(frame));
+        }
+        self.enter(Phase::Draining);
+    }
+
+    /// The socket failed: nothing more can be sent.
+    fn fail_silently(&mut self, reason: &str) {
+        self.failure.get_or_insert((-1, reason.to_string()));
+        self.shut(false);
+    }
+
+    fn shut(&mut self, clean: bool) {
+        self.ws.get_mut().socket_mut().shutdown();
+        self.status = Some(if clean {
+            let (code, reason) = self.remote_close.clone().unwrap_or((1005, String::new()));
+            CloseStatus {
+                code: code as i32,
+                reason,
+                clean: true,
+            }
+        } else {
+            match &self.failure {
+                Some((code, reason)) if *code > 0 => CloseStatus {
+                    code: *code,
+                    reason: reason.clone(),
+                    clean: false,
+                },
+                _ => CloseStatus::unclean(),
+            }
+        });
+        self.phase = Phase::Closed;
+        self.deadline = None;
+    }
+}
+
+fn truncate_utf8(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}

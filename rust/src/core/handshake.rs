@@ -1,0 +1,364 @@
+//! The opening handshakes, driven without blocking: optional TLS first, then the
+//! HTTP upgrade. Each `advance` call does what the socket allows and returns.
+
+use std::cell::RefCell;
+use std::net::{SocketAddr, TcpStream};
+use std::rc::Rc;
+
+use tungstenite::handshake::client::{ClientHandshake as WsClient, Request};
+use tungstenite::handshake::server::{
+    Callback, ErrorResponse, Request as ServerRequest, Response as ServerResponse,
+    ServerHandshake as WsServer,
+};
+use tungstenite::handshake::{HandshakeError, MidHandshake};
+use tungstenite::http::{HeaderName, HeaderValue, StatusCode};
+use tungstenite::protocol::WebSocketConfig;
+use tungstenite::WebSocket;
+
+use super::error::{Error, ErrorKind, Result};
+use super::transport::{Duplex, Transport};
+
+/// Where a handshake stands after one step.
+pub enum Progress<H> {
+    /// Still waiting on the socket; call `advance` again later.
+    Pending(H),
+    /// The connection is open.
+    Done(Box<WebSocket<Duplex>>, HandshakeInfo),
+    /// The handshake failed for the given reason.
+    Failed(Error),
+}
+
+/// What the handshake negotiated and, on the server, what the client asked for.
+#[derive(Debug, Clone, Default)]
+pub struct HandshakeInfo {
+    /// The subprotocol both sides agreed on, or empty.
+    pub protocol: String,
+    /// Server side: the path and query the client requested.
+    pub request_path: String,
+    /// Server side: the client's request headers as `Name: value`.
+    pub request_headers: Vec<String>,
+    /// The remote socket address.
+    pub remote: Option<SocketAddr>,
+}
+
+fn prepare(stream: &TcpStream, no_delay: bool) -> Result<()> {
+    stream
+        .set_nonblocking(true)
+        .map_err(|e| Error::from_io("could not make the socket non-blocking", &e))?;
+    // Not every socket type supports it; a failure only costs latency.
+    let _ = stream.set_nodelay(no_delay);
+    Ok(())
+}
+
+/// Client side of the handshake.
+pub enum ClientHandshake {
+    /// TLS negotiation in progress; the upgrade request waits.
+    Tls(
+        native_tls::MidHandshakeTlsStream<TcpStream>,
+        Box<ClientSetup>,
+    ),
+    /// HTTP upgrade in progress.
+    Upgrade(Box<MidHandshake<WsClient<Duplex>>>),
+}
+
+/// Everything the upgrade request needs once the transport is ready.
+pub struct ClientSetup {
+    /// The request to send.
+    pub request: Request,
+    /// Limits for the resulting connection.
+    pub config: WebSocketConfig,
+}
+
+impl ClientHandshake {
+    /// Starts on a connected socket; `tls` holds the connector and the server name for `wss://`.
+    pub fn start(
+        stream: TcpStream,
+        no_delay: bool,
+        tls: Option<(native_tls::TlsConnector, String)>,
+        setup: ClientSetup,
+    ) -> Progress<Self> {
+        if let Err(e) = prepare(&stream, no_delay) {
+            return Progress::Failed(e);
+        }
+        match tls {
+            None => Self::upgrade(Transport::Plain(stream), setup),
+            Some((connector, host)) => Self::tls_step(connector.connect(&host, stream), setup),
+        }
+    }
+
+    /// Does whatever the socket allows now.
+    pub fn advance(self) -> Progress<Self> {
+        match self {
+            ClientHandshake::Tls(mid, setup) => Self::tls_step(mid.handshake(), *setup),
+            ClientHandshake::Upgrade(mid) => Self::upgrade_step(mid.handshake()),
+        }
+    }
+
+    fn tls_step(
+        result: std::result::Result<
+            native_tls::TlsStream<TcpStream>,
+            native_tls::HandshakeError<TcpStream>,
+        >,
+        setup: ClientSetup,
+    ) -> Progress<Self> {
+        match result {
+            Ok(tls) => Self::upgrade(Transport::Tls(Box::new(tls)), setup),
+            Err(native_tls::HandshakeError::WouldBlock(mid)) => {
+                Progress::Pending(ClientHandshake::Tls(mid, Box::new(setup)))
+            }
+            Err(native_tls::HandshakeError::Failure(e)) => Progress::Failed(Error::new(
+                ErrorKind::Tls,
+                format!("TLS handshake failed: {e}"),
+            )),
+        }
+    }
+
+    fn upgrade(transport: Transport, setup: ClientSetup) -> Progress<Self> {
+        match WsClient::start(Duplex::new(transport), setup.request, Some(setup.config)) {
+            Ok(mid) => Self::upgrade_step(mid.handshake()),
+            Err(e) => Progress::Failed(client_error(e)),
+        }
+    }
+
+    fn upgrade_step(
+        result: std::result::Result<
+            (WebSocket<Duplex>, tungstenite::handshake::client::Response),
+            HandshakeError<WsClient<Duplex>>,
+        >,
+    ) -> Progress<Self> {
+        match result {
+            Ok((ws, response)) => {
+                let protocol = response
+                    .headers()
+                    .get("Sec-WebSocket-Protocol")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_string();
+                let remote = ws.get_ref().socket().peer_addr();
+                let info = HandshakeInfo {
+                    protocol,
+                    remote,
+                    ..HandshakeInfo::default()
+                };
+                Progress::Done(Box::new(ws), info)
+            }
+            Err(HandshakeError::Interrupted(mut mid)) => {
+                match mid.get_mut().get_mut().flush_out() {
+                    Ok(_) => Progress::Pending(ClientHandshake::Upgrade(Box::new(mid))),
+                    Err(e) => Progress::Failed(Error::from_io("sending the upgrade request", &e)),
+                }
+            }
+            Err(HandshakeError::Failure(e)) => Progress::Failed(client_error(e)),
+        }
+    }
+}
+
+/// Turns a client handshake failure into a reason a person can act on.
+fn client_error(e: tungstenite::Error) -> Error {
+    use tungstenite::error::{ProtocolError as P, SubProtocolError as S};
+    use tungstenite::Error as W;
+    let (kind, reason) = match e {
+        W::Http(response) => (
+            ErrorKind::Protocol,
+            format!(
+                "server answered HTTP {} instead of switching to WebSocket",
+                response.status()
+            ),
+        ),
+        W::Protocol(P::SecWebSocketAcceptKeyMismatch) => (
+            ErrorKind::Protocol,
+            "server sent a wrong Sec-WebSocket-Accept key".to_string(),
+        ),
+        W::Protocol(P::SecWebSocketSubProtocolError(S::NoSubProtocol)) => (
+            ErrorKind::Protocol,
+            "server accepted none of the requested subprotocols".to_string(),
+        ),
+        W::Protocol(P::SecWebSocketSubProtocolError(S::InvalidSubProtocol)) => (
+            ErrorKind::Protocol,
+            "server chose a subprotocol that was not requested".to_string(),
+        ),
+        W::Protocol(P::SecWebSocketSubProtocolError(S::ServerSentSubProtocolNoneRequested)) => (
+            ErrorKind::Protocol,
+            "server chose a subprotocol although none was requested".to_string(),
+        ),
+        W::Protocol(P::HandshakeIncomplete) => (
+            ErrorKind::Protocol,
+            "server closed the connection during the WebSocket handshake".to_string(),
+        ),
+        W::Protocol(P::HttparseError(e)) => (
+            ErrorKind::Protocol,
+            format!("server did not answer with HTTP ({e})"),
+        ),
+        W::Io(e) => return Error::from_io("WebSocket handshake", &e),
+        other => (
+            ErrorKind::Protocol,
+            format!("WebSocket handshake failed: {other}"),
+        ),
+    };
+    Error::new(kind, reason)
+}
+
+/// What a server needs to answer upgrade requests.
+#[derive(Clone, Default)]
+pub struct ServerSetup {
+    /// Subprotocols the server speaks, in order of preference of the client.
+    pub protocols: Rc<[String]>,
+    /// Extra response headers as `(name, value)`.
+    pub extra_headers: Rc<[(String, String)]>,
+    /// Limits for accepted connections.
+    pub config: WebSocketConfig,
+}
+
+type Negotiated = Rc<RefCell<HandshakeInfo>>;
+
+/// Picks the subprotocol, adds extra headers and records the request.
+pub struct Negotiator {
+    setup: ServerSetup,
+    info: Negotiated,
+}
+
+impl Callback for Negotiator {
+    fn on_request(
+        self,
+        request: &ServerRequest,
+        mut response: ServerResponse,
+    ) -> std::result::Result<ServerResponse, ErrorResponse> {
+        let mut info = self.info.borrow_mut();
+        info.request_path = request.uri().to_string();
+        info.request_headers = request
+            .headers()
+            .iter()
+            .map(|(k, v)| format!("{}: {}", k.as_str(), String::from_utf8_lossy(v.as_bytes())))
+            .collect();
+        let offered: Vec<&str> = request
+            .headers()
+            .get_all("Sec-WebSocket-Protocol")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
+        if !offered.is_empty() && !self.setup.protocols.is_empty() {
+            let Some(chosen) = offered
+                .iter()
+                .find(|p| self.setup.protocols.iter().any(|s| s == *p))
+            else {
+                let mut reject = ErrorResponse::new(Some(format!(
+                    "none of the subprotocols {offered:?} is supported"
+                )));
+                *reject.status_mut() = StatusCode::BAD_REQUEST;
+                return Err(reject);
+            };
+            info.protocol = chosen.to_string();
+            if let Ok(value) = HeaderValue::from_str(chosen) {
+                response
+                    .headers_mut()
+                    .insert("Sec-WebSocket-Protocol", value);
+            }
+        }
+        for (name, value) in self.setup.extra_headers.iter() {
+            if let (Ok(n), Ok(v)) = (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(value),
+            ) {
+                response.headers_mut().append(n, v);
+            }
+        }
+        Ok(response)
+    }
+}
+
+/// Server side of the handshake.
+pub enum ServerHandshake {
+    /// TLS negotiation in progress.
+    Tls(native_tls::MidHandshakeTlsStream<TcpStream>, ServerSetup),
+    /// Waiting for or answering the upgrade request.
+    Upgrade(Box<MidHandshake<WsServer<Duplex, Negotiator>>>, Negotiated),
+}
+
+impl ServerHandshake {
+    /// Starts on an accepted socket, with TLS when an acceptor is given.
+    pub fn start(
+        stream: TcpStream,
+        no_delay: bool,
+        tls: Option<&native_tls::TlsAcceptor>,
+        setup: ServerSetup,
+    ) -> Progress<Self> {
+        if let Err(e) = prepare(&stream, no_delay) {
+            return Progress::Failed(e);
+        }
+        match tls {
+            None => Self::upgrade(Transport::Plain(stream), setup),
+            Some(acceptor) => Self::tls_step(acceptor.accept(stream), setup),
+        }
+    }
+
+    /// Does whatever the socket allows now.
+    pub fn advance(self) -> Progress<Self> {
+        match self {
+            ServerHandshake::Tls(mid, setup) => Self::tls_step(mid.handshake(), setup),
+            ServerHandshake::Upgrade(mid, info) => Self::upgrade_step(mid.handshake(), info),
+        }
+    }
+
+    fn tls_step(
+        result: std::result::Result<
+            native_tls::TlsStream<TcpStream>,
+            native_tls::HandshakeError<TcpStream>,
+        >,
+        setup: ServerSetup,
+    ) -> Progress<Self> {
+        match result {
+            Ok(tls) => Self::upgrade(Transport::Tls(Box::new(tls)), setup),
+            Err(native_tls::HandshakeError::WouldBlock(mid)) => {
+                Progress::Pending(ServerHandshake::Tls(mid, setup))
+            }
+            Err(native_tls::HandshakeError::Failure(e)) => Progress::Failed(Error::new(
+                ErrorKind::Tls,
+                format!("TLS handshake with client failed: {e}"),
+            )),
+        }
+    }
+
+    fn upgrade(transport: Transport, setup: ServerSetup) -> Progress<Self> {
+        let info = Negotiated::default();
+        info.borrow_mut().remote = transport.peer_addr();
+        let config = setup.config;
+        let negotiator = Negotiator {
+            setup,
+            info: info.clone(),
+        };
+        let mid = WsServer::start(Duplex::new(transport), negotiator, Some(config));
+        Self::upgrade_step(mid.handshake(), info)
+    }
+
+    fn upgrade_step(
+        result: std::result::Result<
+            WebSocket<Duplex>,
+            HandshakeError<WsServer<Duplex, Negotiator>>,
+        >,
+        info: Negotiated,
+    ) -> Progress<Self> {
+        match result {
+            Ok(mut ws) => {
+                // The 101 answer is only buffered; send it now, not at the peer's first poll.
+                if let Err(e) = ws.get_mut().flush_out() {
+                    return Progress::Failed(Error::from_io("answering the upgrade", &e));
+                }
+                let info = info.borrow().clone();
+                Progress::Done(Box::new(ws), info)
+            }
+            Err(HandshakeError::Interrupted(mut mid)) => {
+                match mid.get_mut().get_mut().flush_out() {
+                    Ok(_) => Progress::Pending(ServerHandshake::Upgrade(Box::new(mid), info)),
+                    Err(e) => Progress::Failed(Error::from_io("answering the upgrade", &e)),
+                }
+            }
+            Err(HandshakeError::Failure(e)) => Progress::Failed(Error::new(
+                ErrorKind::Protocol,
+                format!("client handshake rejected: {e}"),
+            )),
+        }
+    }
+}

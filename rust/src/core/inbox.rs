@@ -1,0 +1,57 @@
+//! Messages received and not yet taken by the application.
+
+use std::collections::VecDeque;
+
+use tungstenite::Bytes;
+
+/// One received message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Packet {
+    /// The payload, shared with the receive buffer (no copy was made).
+    pub data: Bytes,
+    /// Whether it arrived as a text message.
+    pub text: bool,
+}
+
+/// FIFO of received messages with a running byte count for backpressure.
+#[derive(Debug, Default)]
+pub struct Inbox {
+    queue: VecDeque<Packet>,
+    bytes: usize,
+}
+
+impl Inbox {
+    /// Appends a received message.
+    pub fn push(&mut self, packet: Packet) {
+        self.bytes += packet.data.len();
+        self.queue.push_back(packet);
+    }
+
+    /// Takes the oldest message.
+    pub fn pop(&mut self) -> Option<Packet> {
+        let packet = self.queue.pop_front()?;
+        self.bytes -= packet.data.len();
+        Some(packet)
+    }
+
+    /// Number of messages waiting.
+    pub fn len(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// Whether no message is waiting.
+    pub fn is_empty(&self) -> bool {
+        self.queue.is_empty()
+    }
+
+    /// Payload bytes waiting.
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// Takes every waiting message at once.
+    pub fn drain(&mut self) -> impl Iterator<Item = Packet> + '_ {
+        self.bytes = 0;
+        self.queue.drain(..)
+    }
+}

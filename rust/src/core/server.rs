@@ -1,0 +1,190 @@
+//! A listening socket that accepts clients and completes their handshakes
+//! without blocking; each finished handshake becomes a [`Peer`] with a new id.
+
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
+use std::rc::Rc;
+use std::time::Instant;
+
+use tungstenite::protocol::Role;
+
+use super::config::Config;
+use super::connection::Connection;
+use super::error::{Error, ErrorKind, Result};
+use super::handshake::{Progress, ServerHandshake, ServerSetup};
+use super::peer::Peer;
+
+/// Server options.
+#[derive(Clone, Default)]
+pub struct ServerConfig {
+    /// Subprotocols offered; a client asking only for others is refused.
+    pub protocols: Vec<String>,
+    /// Extra headers for the upgrade response, as `Name: value`.
+    pub extra_headers: Vec<String>,
+    /// TLS identity for `wss://`.
+    pub tls: Option<native_tls::TlsAcceptor>,
+    /// Options given to every accepted peer.
+    pub peer: Config,
+}
+
+struct Pending {
+    handshake: ServerHandshake,
+    deadline: Instant,
+}
+
+/// A handshake that completed during a poll.
+pub struct Accepted {
+    /// The new peer's id: positive, never 1, never reused by this server.
+    pub id: i32,
+    /// The open peer.
+    pub peer: Peer,
+}
+
+/// Most connections accepted in one poll, so a flood cannot stall a frame.
+const ACCEPTS_PER_POLL: usize = 256;
+
+/// A listening WebSocket server.
+pub struct Server {
+    listener: TcpListener,
+    pending: Vec<Pending>,
+    setup: ServerSetup,
+    config: ServerConfig,
+    next_id: i32,
+    rejected: Vec<String>,
+}
+
+impl Server {
+    /// Listens on `port` (0 picks a free one) at `bind_address` (`"*"` for all
+    /// IPv6 and IPv4 addresses).
+    pub fn listen(port: u16, bind_address: &str, config: ServerConfig) -> Result<Self> {
+        let listener = bind(port, bind_address)?;
+        listener
+            .set_nonblocking(true)
+            .map_err(|e| Error::from_io("could not make the listener non-blocking", &e))?;
+        let extra_headers = config
+            .extra_headers
+            .iter()
+            .map(|h| match h.split_once(':') {
+                Some((n, v)) => Ok((n.trim().to_string(), v.trim().to_string())),
+                None => Err(Error::invalid(format!(
+                    "extra header \"{h}\" is not in the form \"Name: value\""
+                ))),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let setup = ServerSetup {
+            protocols: Rc::from(config.protocols.clone()),
+            extra_headers: Rc::from(extra_headers),
+            config: config.peer.websocket_config(),
+        };
+        Ok(Self {
+            listener,
+            pending: Vec::new(),
+            setup,
+            config,
+            next_id: 2,
+            rejected: Vec::new(),
+        })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    /// Handshakes not yet finished.
+    pub fn pending_handshakes(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Reasons for connections dropped during their handshake since the last call.
+    pub fn take_rejections(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.rejected)
+    }
+
+    /// Accepts new clients and advances handshakes; finished ones are appended to `accepted`.
+    pub fn poll(&mut self, accepted: &mut Vec<Accepted>) {
+        for _ in 0..ACCEPTS_PER_POLL {
+            match self.listener.accept() {
+                Ok((stream, _)) => {
+                    let deadline = Instant::now() + self.config.peer.handshake_timeout;
+                    let progress = ServerHandshake::start(
+                        stream,
+                        self.config.peer.no_delay,
+                        self.config.tls.as_ref(),
+                        self.setup.clone(),
+                    );
+                    self.on_progress(progress, deadline, accepted);
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                // Per-connection failures (reset before accept, fd limits) must not stop the server.
+                Err(_) => break,
+            }
+        }
+        let now = Instant::now();
+        for pending in std::mem::take(&mut self.pending) {
+            if now >= pending.deadline {
+                self.rejected.push(format!(
+                    "handshake not completed within {:.1} s",
+                    self.config.peer.handshake_timeout.as_secs_f64()
+                ));
+                continue;
+            }
+            let progress = pending.handshake.advance();
+            self.on_progress(progress, pending.deadline, accepted);
+        }
+    }
+
+    fn on_progress(
+        &mut self,
+        progress: Progress<ServerHandshake>,
+        deadline: Instant,
+        accepted: &mut Vec<Accepted>,
+    ) {
+        match progress {
+            Progress::Pending(handshake) => self.pending.push(Pending {
+                handshake,
+                deadline,
+            }),
+            Progress::Failed(e) => self.rejected.push(e.reason().to_string()),
+            Progress::Done(ws, info) => {
+                let id = self.next_id;
+                self.next_id = self.next_id.checked_add(1).unwrap_or(2);
+                let conn = Connection::new(*ws, Role::Server, self.config.peer.clone());
+                let peer = Peer::accepted(conn, info, self.config.peer.clone());
+                accepted.push(Accepted { id, peer });
+            }
+        }
+    }
+}
+
+fn bind(port: u16, bind_address: &str) -> Result<TcpListener> {
+    let in_use = |addr: &SocketAddr, e: &io::Error| {
+        if e.kind() == io::ErrorKind::AddrInUse {
+            Error::new(
+                ErrorKind::AlreadyInUse,
+                format!("port {port} is already in use on {}", addr.ip()),
+            )
+        } else {
+            Error::from_io(&format!("could not listen on {addr}"), e)
+        }
+    };
+    if bind_address == "*" || bind_address.is_empty() {
+        // On dual-stack systems [::] also takes IPv4; without IPv6, fall back to IPv4 only.
+        let v6 = SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), port);
+        return match TcpListener::bind(v6) {
+            Ok(l) => Ok(l),
+            Err(e) if e.kind() == io::ErrorKind::AddrInUse => Err(in_use(&v6, &e)),
+            Err(_) => {
+                let v4 = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port);
+                TcpListener::bind(v4).map_err(|e| in_use(&v4, &e))
+            }
+        };
+    }
+    let ip: IpAddr = bind_address.parse().map_err(|_| {
+        Error::invalid(format!(
+            "bind address \"{bind_address}\" is not an IP address or \"*\""
+        ))
+    })?;
+    let addr = SocketAddr::new(ip, port);
+    TcpListener::bind(addr).map_err(|e| in_use(&addr, &e))
+}

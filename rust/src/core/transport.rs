@@ -1,0 +1,152 @@
+//! The byte pipe under a WebSocket: a TCP or TLS socket for reading, and an
+//! outgoing buffer that every frame is written into before it reaches the socket.
+//!
+//! Writes never block and never touch the socket; [`Duplex::flush_out`] moves
+//! buffered bytes to the socket as far as it accepts them. This keeps all socket
+//! I/O in `poll()` and makes the outbound byte count exact.
+
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpStream};
+
+/// A connected socket, plain or TLS.
+pub enum Transport {
+    /// `ws://`
+    Plain(TcpStream),
+    /// `wss://`
+    Tls(Box<native_tls::TlsStream<TcpStream>>),
+}
+
+impl Transport {
+    /// The TCP socket under any TLS layer.
+    pub fn tcp(&self) -> &TcpStream {
+        match self {
+            Transport::Plain(s) => s,
+            Transport::Tls(s) => s.get_ref(),
+        }
+    }
+
+    /// The remote address, if the socket still knows it.
+    pub fn peer_addr(&self) -> Option<SocketAddr> {
+        self.tcp().peer_addr().ok()
+    }
+
+    /// Closes both directions of the socket; errors mean it is already closed.
+    pub fn shutdown(&mut self) {
+        if let Transport::Tls(s) = self {
+            let _ = s.shutdown();
+        }
+        let _ = self.tcp().shutdown(Shutdown::Both);
+    }
+}
+
+impl Read for Transport {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Transport::Plain(s) => s.read(buf),
+            Transport::Tls(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Transport {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Transport::Plain(s) => s.write(buf),
+            Transport::Tls(s) => s.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Transport::Plain(s) => s.flush(),
+            Transport::Tls(s) => s.flush(),
+        }
+    }
+}
+
+/// Socket reads on one side, an in-memory outgoing buffer on the other.
+pub struct Duplex {
+    socket: Transport,
+    out: Vec<u8>,
+    /// Bytes of `out` already written to the socket.
+    out_sent: usize,
+}
+
+/// Once this many sent bytes sit at the front of the buffer, they are dropped.
+const COMPACT_AT: usize = 256 * 1024;
+
+impl Duplex {
+    /// Wraps a connected socket.
+    pub fn new(socket: Transport) -> Self {
+        Self {
+            socket,
+            out: Vec::new(),
+            out_sent: 0,
+        }
+    }
+
+    /// The socket.
+    pub fn socket(&self) -> &Transport {
+        &self.socket
+    }
+
+    /// The socket, mutably.
+    pub fn socket_mut(&mut self) -> &mut Transport {
+        &mut self.socket
+    }
+
+    /// Bytes queued and not yet accepted by the socket.
+    pub fn pending_out(&self) -> usize {
+        self.out.len() - self.out_sent
+    }
+
+    /// The outgoing buffer, to append frames to.
+    pub fn out_buffer(&mut self) -> &mut Vec<u8> {
+        &mut self.out
+    }
+
+    /// Writes queued bytes until the socket would block. `Ok(true)` once all are written.
+    pub fn flush_out(&mut self) -> io::Result<bool> {
+        while self.out_sent < self.out.len() {
+            match self.socket.write(&self.out[self.out_sent..]) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => self.out_sent += n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        if self.out_sent == self.out.len() {
+            self.out.clear();
+            self.out_sent = 0;
+            // A burst can leave a large allocation behind; idle connections keep little.
+            if self.out.capacity() > 4 * COMPACT_AT {
+                self.out.shrink_to(COMPACT_AT);
+            }
+            Ok(true)
+        } else {
+            if self.out_sent >= COMPACT_AT {
+                self.out.drain(..self.out_sent);
+                self.out_sent = 0;
+            }
+            Ok(false)
+        }
+    }
+}
+
+impl Read for Duplex {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.socket.read(buf)
+    }
+}
+
+impl Write for Duplex {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.out.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
