@@ -2,3 +2,17 @@
 //! Godot 3 `WebSocketPeer` API and signals.
 
 pub mod core;
+mod godot;
+
+use ::godot::init::{gdextension, ExtensionLibrary, InitStage};
+
+struct WebSocketPeerExtension;
+
+#[gdextension]
+unsafe impl ExtensionLibrary for WebSocketPeerExtension {
+    fn on_stage_init(stage: InitStage) {
+        if stage == InitStage::Scene {
+            godot::enums::register();
+        }
+    }
+}

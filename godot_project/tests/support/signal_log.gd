@@ -1,0 +1,40 @@
+extends RefCounted
+## Records every signal of a RustWebSocketPeer (or server) with its arguments,
+## so tests can check that each fired exactly as often as it should.
+
+var events: Array = []
+
+
+## Connects to every signal of obj that is listed in names.
+func watch(obj: Object, names: PackedStringArray) -> void:
+	for n in names:
+		var name := n
+		obj.connect(name, func(a = null, b = null, c = null): _record(name, [a, b, c]))
+
+
+func _record(name: String, args: Array) -> void:
+	while not args.is_empty() and args.back() == null:
+		args.pop_back()
+	events.append([name, args])
+
+
+func count(name: String) -> int:
+	var n := 0
+	for e in events:
+		if e[0] == name:
+			n += 1
+	return n
+
+
+## Arguments of the first emission of name, or null.
+func args_of(name: String):
+	for e in events:
+		if e[0] == name:
+			return e[1]
+	return null
+
+
+const PEER_SIGNALS := ["connection_established", "connection_error", "data_received",
+		"server_close_request", "connection_closed"]
+const SERVER_SIGNALS := ["client_connected", "client_disconnected", "client_close_request",
+		"data_received"]

@@ -1,0 +1,8 @@
+//! Godot bindings: classes, signals, enums and type conversions. No protocol
+//! logic lives here; it all sits in `crate::core`.
+
+mod convert;
+pub mod enums;
+mod errors;
+pub mod peer;
+pub mod server;

@@ -1,0 +1,561 @@
+//! `RustWebSocketPeer`: one WebSocket connection, usable as a client or handed
+//! out by `RustWebSocketServer`, with the Godot 3 `WebSocketPeer` API.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use godot::classes::{FileAccess, IPacketPeerExtension, PacketPeerExtension, X509Certificate};
+use godot::global::{push_error, push_warning, Error as GdError};
+use godot::meta::conv::RawPtr;
+use godot::prelude::*;
+
+use super::convert;
+use super::enums::{WRITE_MODE_BINARY, WRITE_MODE_TEXT};
+use super::errors;
+use crate::core::{Event, Packet, Peer, ReadyState};
+
+/// A WebSocket connection with the Godot 3 [code]WebSocketPeer[/code] API.
+///
+/// As a client: set the properties, call [method connect_to_url], then call
+/// [method poll] every frame. All network work happens inside [method poll], and
+/// every signal is emitted from there. A peer returned by
+/// [method RustWebSocketServer.get_peer] behaves the same and is polled by its server.
+///
+/// Messages are read with [method PacketPeer.get_packet] (or [method get_var]);
+/// [method was_string_packet] tells whether the last one was text. Messages that
+/// arrived before the connection closed stay readable until taken.
+#[derive(GodotClass)]
+#[class(tool, base = PacketPeerExtension, rename = RustWebSocketPeer)]
+pub struct WebSocketPeer {
+    /// Whether a [code]wss://[/code] server's certificate and host name are checked.
+    /// Turning it off connects to any server and warns once.
+    #[var(get = get_verify_tls, set = set_verify_tls)]
+    verify_tls: PhantomVar<bool>,
+    /// An extra trusted certificate for [code]wss://[/code]: an [X509Certificate] or
+    /// the path of a PEM file. Lets a self-signed server pass verification.
+    #[var(get = get_trusted_certificate, set = set_trusted_certificate)]
+    trusted_certificate: PhantomVar<Variant>,
+    /// Seconds allowed for DNS, TCP, TLS and the HTTP upgrade together, and for
+    /// the close handshake.
+    #[var(get = get_handshake_timeout, set = set_handshake_timeout)]
+    handshake_timeout: PhantomVar<f64>,
+    /// Largest message accepted, in bytes; a bigger one closes the connection with
+    /// code 1009. Default 64 MiB.
+    #[var(get = get_max_message_size, set = set_max_message_size)]
+    max_message_size: PhantomVar<i64>,
+    /// Most bytes that may wait to be sent; [method send] and [method PacketPeer.put_packet]
+    /// return [constant ERR_OUT_OF_MEMORY] beyond it, queueing nothing. Default 64 MiB.
+    #[var(get = get_outbound_buffer_limit, set = set_outbound_buffer_limit)]
+    outbound_buffer_limit: PhantomVar<i64>,
+    /// Received bytes kept unread before the peer stops reading the socket, so a
+    /// fast sender is slowed down instead of messages being dropped. Default 64 MiB.
+    #[var(get = get_inbound_buffer_limit, set = set_inbound_buffer_limit)]
+    inbound_buffer_limit: PhantomVar<i64>,
+    /// Seconds of silence after which a ping is sent; a peer that does not answer
+    /// within the same time again is closed. [code]0[/code] disables it.
+    #[var(get = get_heartbeat_interval, set = set_heartbeat_interval)]
+    heartbeat_interval: PhantomVar<f64>,
+    /// [code]http://[user:password@]host:port[/code] of an HTTP CONNECT proxy
+    /// for [method connect_to_url], or empty for a direct connection.
+    #[var(get = get_proxy_url, set = set_proxy_url)]
+    proxy_url: PhantomVar<GString>,
+
+    pub(crate) core: Peer,
+    write_mode: i64,
+    trusted: Variant,
+    /// The packet handed to Godot by `get_packet`; its buffer must outlive the call.
+    last_packet: Option<Packet>,
+    last_was_string: bool,
+    warned_insecure: bool,
+    base: Base<PacketPeerExtension>,
+}
+
+#[godot_api]
+impl IPacketPeerExtension for WebSocketPeer {
+    fn init(base: Base<PacketPeerExtension>) -> Self {
+        Self::with_core(base, Peer::default())
+    }
+
+    unsafe fn get_packet_rawptr(
+        &mut self,
+        r_buffer: RawPtr<*mut RawPtr<*const u8>>,
+        r_buffer_size: RawPtr<*mut i32>,
+    ) -> GdError {
+        // A panic unwinding out of an engine virtual aborts Godot; contain it.
+        let taken = catch_unwind(AssertUnwindSafe(|| self.core.take_packet()));
+        let packet = match taken {
+            Ok(Some(packet)) => packet,
+            Ok(None) => {
+                self.core.set_last_error("no packet available");
+                return GdError::ERR_UNAVAILABLE;
+            }
+            Err(_) => return self.contain_panic("get_packet"),
+        };
+        if packet.data.len() > i32::MAX as usize {
+            push_error(&[
+                "RustWebSocketPeer: packet too large for PacketPeer; use get_packets()"
+                    .to_variant(),
+            ]);
+            return GdError::ERR_OUT_OF_MEMORY;
+        }
+        self.last_was_string = packet.text;
+        let ptr = packet.data.as_ptr();
+        let len = packet.data.len() as i32;
+        self.last_packet = Some(packet);
+        // SAFETY: Godot passes valid out-pointers; the buffer lives in `last_packet`
+        // until the next call, and Godot copies it before then.
+        unsafe {
+            *r_buffer.ptr() = RawPtr::new(ptr);
+            *r_buffer_size.ptr() = len;
+        }
+        GdError::OK
+    }
+
+    unsafe fn put_packet_rawptr(
+        &mut self,
+        p_buffer: RawPtr<*const u8>,
+        p_buffer_size: i32,
+    ) -> GdError {
+        let len = usize::try_from(p_buffer_size).unwrap_or(0);
+        let data: &[u8] = if len == 0 || p_buffer.ptr().is_null() {
+            &[]
+        } else {
+            // SAFETY: Godot hands a buffer of `p_buffer_size` bytes, valid for this call.
+            unsafe { std::slice::from_raw_parts(p_buffer.ptr(), len) }
+        };
+        let text = self.write_mode == WRITE_MODE_TEXT;
+        match catch_unwind(AssertUnwindSafe(|| {
+            self.send_bytes(data, text, "put_packet")
+        })) {
+            Ok(code) => code,
+            Err(_) => self.contain_panic("put_packet"),
+        }
+    }
+
+    fn get_available_packet_count(&self) -> i32 {
+        self.core.available_packets().min(i32::MAX as usize) as i32
+    }
+
+    fn get_max_packet_size(&self) -> i32 {
+        self.core.config().max_message_size.min(i32::MAX as usize) as i32
+    }
+}
+
+#[godot_api]
+impl WebSocketPeer {
+    /// Emitted when the handshake completes, with the subprotocol the server chose
+    /// (empty when none).
+    #[signal]
+    fn connection_established(protocol: GString);
+
+    /// Emitted once when a connection attempt fails, with the reason; the peer is
+    /// [constant STATE_CLOSED] afterwards.
+    #[signal]
+    fn connection_error(reason: GString);
+
+    /// Emitted once per message that arrived; the message is readable when it fires.
+    #[signal]
+    fn data_received();
+
+    /// Emitted when the remote side starts the close handshake, with its code and reason.
+    #[signal]
+    fn server_close_request(code: i64, reason: GString);
+
+    /// Emitted exactly once when an open connection has closed, however it ended.
+    #[signal]
+    fn connection_closed(was_clean_close: bool);
+
+    /// Connects to a [code]ws://[/code] or [code]wss://[/code] URL, offering
+    /// [param protocols] and sending [param headers] ([code]"Name: value"[/code]).
+    /// Returns an error at once for a malformed URL or argument; otherwise [constant OK],
+    /// and the outcome arrives as [signal connection_established] or
+    /// [signal connection_error] from [method poll]. Never blocks.
+    #[func]
+    fn connect_to_url(
+        &mut self,
+        url: GString,
+        #[opt(default = &PackedStringArray::new())] protocols: PackedStringArray,
+        #[opt(default = &PackedStringArray::new())] headers: PackedStringArray,
+    ) -> GdError {
+        let protocols = convert::strings(&protocols);
+        let headers = convert::strings(&headers);
+        if url.to_string().to_ascii_lowercase().starts_with("wss://")
+            && !self.core.config().verify_tls
+            && !self.warned_insecure
+        {
+            self.warned_insecure = true;
+            push_warning(&[
+                "RustWebSocketPeer: verify_tls is false; the server's certificate is not checked"
+                    .to_variant(),
+            ]);
+        }
+        let result = self.core.connect(&url.to_string(), &protocols, &headers);
+        errors::to_godot("RustWebSocketPeer.connect_to_url", result)
+    }
+
+    /// Does all pending network work: connects, reads, writes, and emits the signals
+    /// for what happened. Call it every frame. Returns quickly whatever the network does.
+    #[func]
+    pub fn poll(&mut self) {
+        let events: Vec<Event> = match catch_unwind(AssertUnwindSafe(|| self.core.poll().collect()))
+        {
+            Ok(events) => events,
+            Err(_) => {
+                self.contain_panic("poll");
+                return;
+            }
+        };
+        self.emit_events(&events);
+    }
+
+    /// Starts the close handshake with [param code] and [param reason] (UTF-8, under
+    /// 123 bytes). Keep calling [method poll] until [signal connection_closed].
+    /// An invalid code (see RFC 6455 §7.4) or reason returns
+    /// [constant ERR_INVALID_PARAMETER] and changes nothing.
+    #[func]
+    fn close(
+        &mut self,
+        #[opt(default = 1000)] code: i64,
+        #[opt(default = "")] reason: GString,
+    ) -> GdError {
+        let result = self.core.close(code, &reason.to_string());
+        errors::to_godot("RustWebSocketPeer.close", result)
+    }
+
+    /// Sends [param data] as one message, binary or text by [param mode]. Text must be
+    /// valid UTF-8. Returns an error, queueing nothing, unless the connection is open
+    /// and the message fits [member outbound_buffer_limit].
+    #[func]
+    fn send(
+        &mut self,
+        data: PackedByteArray,
+        #[opt(default = WRITE_MODE_BINARY)] mode: i64,
+    ) -> GdError {
+        self.send_bytes(data.as_slice(), mode == WRITE_MODE_TEXT, "send")
+    }
+
+    /// Sends [param text] as one text message.
+    #[func]
+    fn send_text(&mut self, text: GString) -> GdError {
+        let text = text.to_string();
+        self.send_bytes(text.as_bytes(), true, "send_text")
+    }
+
+    /// The connection state, a [enum State] value.
+    #[func]
+    fn get_ready_state(&self) -> i64 {
+        self.core.ready_state() as i64
+    }
+
+    /// Whether the connection is open.
+    #[func]
+    fn is_connected_to_host(&self) -> bool {
+        self.core.ready_state() == ReadyState::Open
+    }
+
+    /// The IP address of the remote side, or empty when not connected.
+    #[func]
+    fn get_connected_host(&self) -> GString {
+        GString::from(
+            &self
+                .core
+                .remote()
+                .map(|a| a.ip().to_string())
+                .unwrap_or_default(),
+        )
+    }
+
+    /// The port of the remote side, or 0 when not connected.
+    #[func]
+    fn get_connected_port(&self) -> i64 {
+        self.core.remote().map(|a| a.port() as i64).unwrap_or(0)
+    }
+
+    /// Bytes queued and not yet written to the socket.
+    #[func]
+    fn get_current_outbound_buffered_amount(&self) -> i64 {
+        self.core.buffered_amount() as i64
+    }
+
+    /// The [enum WriteMode] used by [method PacketPeer.put_packet] and [method PacketPeer.put_var].
+    #[func]
+    fn get_write_mode(&self) -> i64 {
+        self.write_mode
+    }
+
+    /// Sets the [enum WriteMode] used by [method PacketPeer.put_packet] and [method PacketPeer.put_var].
+    #[func]
+    fn set_write_mode(&mut self, mode: i64) {
+        if mode != WRITE_MODE_TEXT && mode != WRITE_MODE_BINARY {
+            let reason = format!(
+                "write mode {mode} is neither WRITE_MODE_TEXT (0) nor WRITE_MODE_BINARY (1)"
+            );
+            push_error(&[format!("RustWebSocketPeer.set_write_mode: {reason}").to_variant()]);
+            self.core.set_last_error(reason);
+            return;
+        }
+        self.write_mode = mode;
+    }
+
+    /// Turns Nagle's algorithm off ([code]true[/code], the default) or on.
+    #[func]
+    fn set_no_delay(&mut self, enabled: bool) {
+        self.core.set_no_delay(enabled);
+    }
+
+    /// Whether the last message taken with [method PacketPeer.get_packet] or
+    /// [method PacketPeer.get_var] arrived as text.
+    #[func]
+    fn was_string_packet(&self) -> bool {
+        self.last_was_string
+    }
+
+    /// The close code received from the remote side, or -1 when the connection did
+    /// not close cleanly.
+    #[func]
+    fn get_close_code(&self) -> i64 {
+        self.core.close_status().code as i64
+    }
+
+    /// The close reason received from the remote side.
+    #[func]
+    fn get_close_reason(&self) -> GString {
+        self.core.close_status().reason.as_str().into()
+    }
+
+    /// The subprotocol agreed in the handshake, or empty.
+    #[func]
+    fn get_selected_protocol(&self) -> GString {
+        self.core.selected_protocol().into()
+    }
+
+    /// Client: the URL given to [method connect_to_url]. On a server's peer: the path
+    /// and query the client requested.
+    #[func]
+    fn get_requested_url(&self) -> GString {
+        self.core.requested_url().into()
+    }
+
+    /// On a server's peer: the client's request headers as [code]"Name: value"[/code].
+    #[func]
+    fn get_request_headers(&self) -> PackedStringArray {
+        convert::packed_strings(self.core.request_headers())
+    }
+
+    /// The readable reason of the last failure, or empty.
+    #[func]
+    fn get_last_error(&self) -> GString {
+        self.core.last_error().into()
+    }
+
+    /// Round-trip time in seconds of the last answered heartbeat ping, or -1.
+    #[func]
+    fn get_heartbeat_rtt(&self) -> f64 {
+        self.core
+            .heartbeat_rtt()
+            .map(|d| d.as_secs_f64())
+            .unwrap_or(-1.0)
+    }
+
+    #[func]
+    fn get_verify_tls(&self) -> bool {
+        self.core.config().verify_tls
+    }
+
+    #[func]
+    fn set_verify_tls(&mut self, value: bool) {
+        self.update_config(|c| c.verify_tls = value);
+    }
+
+    #[func]
+    fn get_trusted_certificate(&self) -> Variant {
+        self.trusted.clone()
+    }
+
+    #[func]
+    fn set_trusted_certificate(&mut self, value: Variant) {
+        let pem = if value.is_nil() {
+            Some(Vec::new())
+        } else if let Ok(cert) = value.try_to::<Gd<X509Certificate>>() {
+            Some(convert::certificate_pem(&cert))
+        } else if let Ok(path) = value.try_to::<GString>() {
+            let bytes = FileAccess::get_file_as_bytes(&path);
+            if bytes.is_empty() {
+                self.report_property_error(format!(
+                    "trusted_certificate: could not read a certificate from \"{path}\""
+                ));
+                None
+            } else {
+                Some(bytes.to_vec())
+            }
+        } else {
+            self.report_property_error(
+                "trusted_certificate must be an X509Certificate or a PEM file path".into(),
+            );
+            None
+        };
+        if let Some(pem) = pem {
+            self.trusted = value;
+            self.update_config(|c| {
+                c.trusted_certificates = if pem.is_empty() { vec![] } else { vec![pem] }
+            });
+        }
+    }
+
+    #[func]
+    fn get_handshake_timeout(&self) -> f64 {
+        self.core.config().handshake_timeout.as_secs_f64()
+    }
+
+    #[func]
+    fn set_handshake_timeout(&mut self, value: f64) {
+        self.update_config(|c| c.handshake_timeout = convert::seconds(value));
+    }
+
+    #[func]
+    fn get_max_message_size(&self) -> i64 {
+        self.core.config().max_message_size as i64
+    }
+
+    #[func]
+    fn set_max_message_size(&mut self, value: i64) {
+        self.update_config(|c| c.max_message_size = convert::size(value));
+    }
+
+    #[func]
+    fn get_outbound_buffer_limit(&self) -> i64 {
+        self.core.config().outbound_buffer_limit as i64
+    }
+
+    #[func]
+    fn set_outbound_buffer_limit(&mut self, value: i64) {
+        self.update_config(|c| c.outbound_buffer_limit = convert::size(value));
+    }
+
+    #[func]
+    fn get_inbound_buffer_limit(&self) -> i64 {
+        self.core.config().inbound_buffer_limit as i64
+    }
+
+    #[func]
+    fn set_inbound_buffer_limit(&mut self, value: i64) {
+        self.update_config(|c| c.inbound_buffer_limit = convert::size(value));
+    }
+
+    #[func]
+    fn get_heartbeat_interval(&self) -> f64 {
+        self.core.config().heartbeat_interval.as_secs_f64()
+    }
+
+    #[func]
+    fn set_heartbeat_interval(&mut self, value: f64) {
+        self.update_config(|c| c.heartbeat_interval = convert::seconds(value));
+    }
+
+    #[func]
+    fn get_proxy_url(&self) -> GString {
+        self.core.config().proxy_url.as_str().into()
+    }
+
+    #[func]
+    fn set_proxy_url(&mut self, value: GString) {
+        self.update_config(|c| c.proxy_url = value.to_string());
+    }
+}
+
+#[cfg(feature = "test-hooks")]
+#[godot_api(secondary)]
+impl WebSocketPeer {
+    /// Test builds only: panics inside Rust, to prove panics are contained.
+    #[func]
+    fn _test_panic(&mut self) {
+        panic!("deliberate panic from _test_panic()");
+    }
+}
+
+impl WebSocketPeer {
+    /// A peer object around an existing core peer (used by the server).
+    pub(crate) fn with_core(base: Base<PacketPeerExtension>, core: Peer) -> Self {
+        Self {
+            verify_tls: PhantomVar::default(),
+            trusted_certificate: PhantomVar::default(),
+            handshake_timeout: PhantomVar::default(),
+            max_message_size: PhantomVar::default(),
+            outbound_buffer_limit: PhantomVar::default(),
+            inbound_buffer_limit: PhantomVar::default(),
+            heartbeat_interval: PhantomVar::default(),
+            proxy_url: PhantomVar::default(),
+            core,
+            write_mode: WRITE_MODE_BINARY,
+            trusted: Variant::nil(),
+            last_packet: None,
+            last_was_string: false,
+            warned_insecure: false,
+            base,
+        }
+    }
+
+    /// Polls the core without emitting anything (the server emits afterwards).
+    pub(crate) fn poll_events(&mut self) -> Vec<Event> {
+        match catch_unwind(AssertUnwindSafe(|| self.core.poll().collect())) {
+            Ok(events) => events,
+            Err(_) => {
+                self.contain_panic("poll");
+                vec![Event::Closed { clean: false }]
+            }
+        }
+    }
+
+    /// Emits this peer's signals for `events`, allowing handlers to call back in.
+    pub(crate) fn emit_events(&mut self, events: &[Event]) {
+        for event in events {
+            match event {
+                Event::Connected { protocol } => self
+                    .signals()
+                    .connection_established()
+                    .emit(&GString::from(protocol.as_str())),
+                Event::ConnectFailed { reason } => self
+                    .signals()
+                    .connection_error()
+                    .emit(&GString::from(reason.as_str())),
+                Event::Message => self.signals().data_received().emit(),
+                Event::CloseRequested { code, reason } => self
+                    .signals()
+                    .server_close_request()
+                    .emit(*code as i64, &GString::from(reason.as_str())),
+                Event::Closed { clean } => self.signals().connection_closed().emit(*clean),
+            }
+        }
+    }
+
+    fn send_bytes(&mut self, data: &[u8], text: bool, what: &str) -> GdError {
+        if text && std::str::from_utf8(data).is_err() {
+            let reason =
+                "WRITE_MODE_TEXT needs valid UTF-8; send binary data with WRITE_MODE_BINARY";
+            self.core.set_last_error(reason);
+            push_error(&[format!("RustWebSocketPeer.{what}: {reason}").to_variant()]);
+            return GdError::ERR_INVALID_PARAMETER;
+        }
+        let result = self.core.send(data, text);
+        errors::to_godot(&format!("RustWebSocketPeer.{what}"), result)
+    }
+
+    fn update_config(&mut self, change: impl FnOnce(&mut crate::core::Config)) {
+        let mut config = self.core.config().clone();
+        change(&mut config);
+        self.core.set_config(config);
+    }
+
+    fn report_property_error(&mut self, reason: String) {
+        push_error(&[format!("RustWebSocketPeer: {reason}").to_variant()]);
+        self.core.set_last_error(reason);
+    }
+
+    /// After a panic the peer's state cannot be trusted: close it and say so.
+    fn contain_panic(&mut self, what: &str) -> GdError {
+        let reason = format!("internal error (Rust panic) in {what}; the connection was closed");
+        push_error(&[format!("RustWebSocketPeer: {reason}").to_variant()]);
+        self.core.abort(&reason);
+        self.core.set_last_error(reason);
+        GdError::FAILED
+    }
+}

@@ -1,0 +1,344 @@
+//! `RustWebSocketServer`: listens for WebSocket clients and hands each one out
+//! as a `RustWebSocketPeer`, with the Godot 3 `WebSocketServer` signals.
+
+use std::collections::BTreeMap;
+
+use godot::classes::{CryptoKey, RefCounted, X509Certificate};
+use godot::global::Error as GdError;
+use godot::prelude::*;
+
+use super::convert;
+use super::errors;
+use super::peer::WebSocketPeer;
+use crate::core::{Accepted, Config, Error, ErrorKind, Event, Server, ServerConfig};
+
+/// A WebSocket server. Call [method listen], then [method poll] every frame:
+/// it accepts clients, completes their handshakes without blocking, and drives
+/// every connected peer, emitting the signals below and each peer's own.
+///
+/// Peers are identified by ids that are positive, never 1 and never reused
+/// while the server lives; [method get_peer] returns the [RustWebSocketPeer].
+#[derive(GodotClass)]
+#[class(base = RefCounted, rename = RustWebSocketServer)]
+pub struct WebSocketServer {
+    /// Address used by [method listen] when its [code]bind_address[/code] is
+    /// [code]"*"[/code]: [code]"*"[/code] means every IPv6 and IPv4 address.
+    #[var]
+    bind_ip: GString,
+    /// Private key for [code]wss://[/code]; set it together with [member tls_certificate].
+    #[var]
+    private_key: Option<Gd<CryptoKey>>,
+    /// Certificate (chain) for [code]wss://[/code]; set it together with [member private_key].
+    #[var]
+    tls_certificate: Option<Gd<X509Certificate>>,
+    /// Seconds a client may take for its (TLS and) upgrade handshake before it is dropped.
+    #[var]
+    handshake_timeout: f64,
+    /// Extra headers ([code]"Name: value"[/code]) added to every upgrade response.
+    #[var]
+    extra_headers: PackedStringArray,
+    /// Largest message accepted from a client, in bytes; bigger closes it with 1009.
+    #[var]
+    max_message_size: i64,
+    /// Most bytes that may wait to be sent to one client.
+    #[var]
+    outbound_buffer_limit: i64,
+    /// Received bytes kept unread per client before its socket is no longer read.
+    #[var]
+    inbound_buffer_limit: i64,
+    /// Seconds of silence before a client is pinged; 0 disables the heartbeat.
+    #[var]
+    heartbeat_interval: f64,
+
+    server: Option<Server>,
+    peers: BTreeMap<i32, Gd<WebSocketPeer>>,
+    last_error: String,
+    base: Base<RefCounted>,
+}
+
+#[godot_api]
+impl IRefCounted for WebSocketServer {
+    fn init(base: Base<RefCounted>) -> Self {
+        let defaults = Config::default();
+        Self {
+            bind_ip: "*".into(),
+            private_key: None,
+            tls_certificate: None,
+            handshake_timeout: defaults.handshake_timeout.as_secs_f64(),
+            extra_headers: PackedStringArray::new(),
+            max_message_size: defaults.max_message_size as i64,
+            outbound_buffer_limit: defaults.outbound_buffer_limit as i64,
+            inbound_buffer_limit: defaults.inbound_buffer_limit as i64,
+            heartbeat_interval: 0.0,
+            server: None,
+            peers: BTreeMap::new(),
+            last_error: String::new(),
+            base,
+        }
+    }
+}
+
+#[godot_api]
+impl WebSocketServer {
+    /// Emitted when a client completed its handshake, with its id and the chosen subprotocol.
+    #[signal]
+    fn client_connected(id: i64, protocol: GString);
+
+    /// Emitted exactly once for every connected client when its connection ends, however it ends.
+    #[signal]
+    fn client_disconnected(id: i64, was_clean_close: bool);
+
+    /// Emitted when a client starts the close handshake, with its code and reason.
+    #[signal]
+    fn client_close_request(id: i64, code: i64, reason: GString);
+
+    /// Emitted once per message received from client [param id]; it is readable when this fires.
+    #[signal]
+    fn data_received(id: i64);
+
+    /// Starts listening on [param port] ([code]0[/code] picks a free one, see
+    /// [method get_port]), offering [param protocols], on [param bind_address]
+    /// ([code]"*"[/code]: all IPv6 and IPv4 addresses). Returns
+    /// [constant ERR_ALREADY_IN_USE] for a port in use and
+    /// [constant ERR_INVALID_PARAMETER] for a bad address, with the reason in
+    /// [method get_last_error].
+    #[func]
+    fn listen(
+        &mut self,
+        port: i64,
+        #[opt(default = &PackedStringArray::new())] protocols: PackedStringArray,
+        #[opt(default = "*")] bind_address: GString,
+    ) -> GdError {
+        let result = self.start(port, &protocols, &bind_address.to_string());
+        self.record("RustWebSocketServer.listen", result)
+    }
+
+    /// Closes every client with a close frame (code 1001) and stops listening.
+    /// Each connected client still gets its [signal client_disconnected].
+    #[func]
+    fn stop(&mut self) {
+        self.server = None;
+        let peers = std::mem::take(&mut self.peers);
+        for (id, mut peer) in peers {
+            let events = {
+                let mut p = peer.bind_mut();
+                let _ = p.core.close(1001, "server stopped");
+                let mut events = p.poll_events();
+                if !events.iter().any(|e| matches!(e, Event::Closed { .. })) {
+                    p.core.abort("server stopped");
+                    events.extend(p.poll_events());
+                    if !events.iter().any(|e| matches!(e, Event::Closed { .. })) {
+                        events.push(Event::Closed { clean: false });
+                    }
+                }
+                events
+            };
+            self.emit(id, &mut peer, &events);
+        }
+    }
+
+    /// Whether the server is listening.
+    #[func]
+    fn is_listening(&self) -> bool {
+        self.server.is_some()
+    }
+
+    /// The port the server listens on, or 0.
+    #[func]
+    fn get_port(&self) -> i64 {
+        self.server.as_ref().map(|s| s.port() as i64).unwrap_or(0)
+    }
+
+    /// Accepts clients, advances handshakes, and drives every peer, emitting signals.
+    /// Call it every frame. Returns quickly whatever the network does.
+    #[func]
+    fn poll(&mut self) {
+        let mut accepted: Vec<Accepted> = Vec::new();
+        if let Some(server) = &mut self.server {
+            server.poll(&mut accepted);
+        }
+        let mut batch: Vec<(i32, Gd<WebSocketPeer>, Vec<Event>)> = Vec::new();
+        for Accepted { id, peer } in accepted {
+            let protocol = peer.selected_protocol().to_string();
+            let gd = Gd::from_init_fn(|base| WebSocketPeer::with_core(base, peer));
+            self.peers.insert(id, gd.clone());
+            batch.push((id, gd, vec![Event::Connected { protocol }]));
+        }
+        for (id, peer) in &mut self.peers {
+            let events = peer.bind_mut().poll_events();
+            if !events.is_empty() {
+                batch.push((*id, peer.clone(), events));
+            }
+        }
+        for (id, mut peer, events) in batch {
+            self.emit(id, &mut peer, &events);
+        }
+    }
+
+    /// Whether a client with [param id] is connected.
+    #[func]
+    fn has_peer(&self, id: i64) -> bool {
+        self.find(id).is_some()
+    }
+
+    /// The peer with [param id], or null (with an error) if there is none.
+    #[func]
+    fn get_peer(&mut self, id: i64) -> Option<Gd<WebSocketPeer>> {
+        let peer = self.find(id).cloned();
+        if peer.is_none() {
+            self.unknown(id, "get_peer");
+        }
+        peer
+    }
+
+    /// Ids of the connected clients.
+    #[func]
+    fn get_peer_ids(&self) -> PackedInt32Array {
+        self.peers.keys().copied().collect()
+    }
+
+    /// The IP address of client [param id], or empty.
+    #[func]
+    fn get_peer_address(&mut self, id: i64) -> GString {
+        match self.find(id) {
+            Some(p) => GString::from(
+                &p.bind()
+                    .core
+                    .remote()
+                    .map(|a| a.ip().to_string())
+                    .unwrap_or_default(),
+            ),
+            None => {
+                self.unknown(id, "get_peer_address");
+                GString::new()
+            }
+        }
+    }
+
+    /// The remote port of client [param id], or 0.
+    #[func]
+    fn get_peer_port(&mut self, id: i64) -> i64 {
+        match self.find(id) {
+            Some(p) => p.bind().core.remote().map(|a| a.port() as i64).unwrap_or(0),
+            None => {
+                self.unknown(id, "get_peer_port");
+                0
+            }
+        }
+    }
+
+    /// Starts closing client [param id] with [param code] and [param reason].
+    #[func]
+    fn disconnect_peer(
+        &mut self,
+        id: i64,
+        #[opt(default = 1000)] code: i64,
+        #[opt(default = "")] reason: GString,
+    ) -> GdError {
+        let Some(mut peer) = self.find(id).cloned() else {
+            return self.unknown(id, "disconnect_peer");
+        };
+        let result = peer.bind_mut().core.close(code, &reason.to_string());
+        self.record("RustWebSocketServer.disconnect_peer", result)
+    }
+
+    /// The readable reason of the last failure, or empty.
+    #[func]
+    fn get_last_error(&self) -> GString {
+        self.last_error.as_str().into()
+    }
+}
+
+impl WebSocketServer {
+    fn start(
+        &mut self,
+        port: i64,
+        protocols: &PackedStringArray,
+        bind_address: &str,
+    ) -> crate::core::Result<()> {
+        if self.server.is_some() {
+            return Err(Error::new(
+                ErrorKind::Busy,
+                "the server is already listening; stop() it first",
+            ));
+        }
+        let port = u16::try_from(port)
+            .map_err(|_| Error::invalid(format!("port {port} is not in 0-65535")))?;
+        let bind = if bind_address == "*" {
+            self.bind_ip.to_string()
+        } else {
+            bind_address.to_string()
+        };
+        let tls = match (&self.private_key, &self.tls_certificate) {
+            (Some(key), Some(cert)) => Some(crate::core::tls::acceptor(
+                &convert::private_key_pem(key),
+                &convert::certificate_pem(cert),
+            )?),
+            (None, None) => None,
+            _ => {
+                return Err(Error::invalid(
+                    "set both private_key and tls_certificate for wss://, or neither",
+                ))
+            }
+        };
+        let config = ServerConfig {
+            protocols: convert::strings(protocols),
+            extra_headers: convert::strings(&self.extra_headers),
+            tls,
+            peer: Config {
+                handshake_timeout: convert::seconds(self.handshake_timeout),
+                max_message_size: convert::size(self.max_message_size),
+                outbound_buffer_limit: convert::size(self.outbound_buffer_limit),
+                inbound_buffer_limit: convert::size(self.inbound_buffer_limit),
+                heartbeat_interval: convert::seconds(self.heartbeat_interval),
+                ..Config::default()
+            },
+        };
+        self.server = Some(Server::listen(port, &bind, config)?);
+        Ok(())
+    }
+
+    fn find(&self, id: i64) -> Option<&Gd<WebSocketPeer>> {
+        i32::try_from(id).ok().and_then(|id| self.peers.get(&id))
+    }
+
+    fn unknown(&mut self, id: i64, what: &str) -> GdError {
+        let err = Error::new(ErrorKind::DoesNotExist, format!("no peer with id {id}"));
+        self.record(&format!("RustWebSocketServer.{what}"), Err(err))
+    }
+
+    fn record(&mut self, context: &str, result: crate::core::Result<()>) -> GdError {
+        if let Err(e) = &result {
+            self.last_error = e.reason().to_string();
+        }
+        errors::to_godot(context, result)
+    }
+
+    /// Emits the peer's own signals and the server's for one peer's events.
+    fn emit(&mut self, id: i32, peer: &mut Gd<WebSocketPeer>, events: &[Event]) {
+        let id64 = id as i64;
+        for event in events {
+            {
+                // Handlers may call back into this server; let them.
+                let _reentrant = self.base_mut();
+                peer.bind_mut().emit_events(std::slice::from_ref(event));
+            }
+            match event {
+                Event::Connected { protocol } => self
+                    .signals()
+                    .client_connected()
+                    .emit(id64, &GString::from(protocol.as_str())),
+                Event::Message => self.signals().data_received().emit(id64),
+                Event::CloseRequested { code, reason } => self
+                    .signals()
+                    .client_close_request()
+                    .emit(id64, *code as i64, &GString::from(reason.as_str())),
+                Event::Closed { clean } => {
+                    self.signals().client_disconnected().emit(id64, *clean);
+                    self.peers.remove(&id);
+                }
+                Event::ConnectFailed { .. } => {}
+            }
+        }
+    }
+}
