@@ -1,0 +1,129 @@
+extends RefCounted
+## A WebSocket server written by hand on a TCPServer, for tests that need a
+## server that misbehaves on purpose: it answers the upgrade request with
+## what the test chose, sends the raw bytes the test gives it, and decodes
+## the frames our client sends back. One connection at a time; call poll()
+## every frame.
+
+const Frames := preload("res://tests/support/frames.gd")
+
+## How the upgrade request is answered: "101" (correct), "404", "500",
+## "bad_accept" (101 with a Sec-WebSocket-Accept for another key) or
+## "garbage" (bytes that are not HTTP).
+var answer := "101"
+## Sent in the same write as the answer, so our client finds frames already
+## buffered behind the handshake.
+var after_answer := PackedByteArray()
+
+var tcp := TCPServer.new()
+var conn: StreamPeerTCP
+var port := 0
+## The client's upgrade request (head only), once it arrived.
+var request := ""
+var answered := false
+## Frames the client sent after the handshake, parsed and unmasked, in order.
+var frames: Array = []
+## Bytes received and not yet parsed.
+var pending := PackedByteArray()
+
+
+func start() -> Error:
+	var err := tcp.listen(0, "127.0.0.1")
+	port = tcp.get_local_port()
+	return err
+
+
+func url(path := "/") -> String:
+	return "ws://127.0.0.1:%d%s" % [port, path]
+
+
+func poll() -> void:
+	if conn == null and tcp.is_connection_available():
+		conn = tcp.take_connection()
+	if conn == null:
+		return
+	conn.poll()
+	var n := conn.get_available_bytes() if conn.get_status() == StreamPeerTCP.STATUS_CONNECTED else 0
+	if n > 0:
+		var got: Array = conn.get_partial_data(n)
+		if got[0] == OK:
+			pending.append_array(got[1])
+	if not answered:
+		_maybe_answer()
+	if answered:
+		var res := Frames.take_all(pending)
+		frames.append_array(res[0])
+		pending = res[1]
+
+
+func send(bytes: PackedByteArray) -> Error:
+	return conn.put_data(bytes) if conn != null else ERR_UNCONFIGURED
+
+
+## Sends one unmasked frame (a server's frames are unmasked unless mask says).
+func send_frame(opcode: int, payload := PackedByteArray(), fin := true, rsv := 0,
+		mask := false) -> Error:
+	return send(Frames.build(opcode, payload, fin, rsv, mask))
+
+
+## Whether the client's socket has gone away (FIN or reset seen).
+func disconnected() -> bool:
+	return conn != null and conn.get_status() != StreamPeerTCP.STATUS_CONNECTED
+
+
+## The first close frame the client sent, or {}.
+func close_frame() -> Dictionary:
+	for f in frames:
+		if f.opcode == Frames.CLOSE:
+			return f
+	return {}
+
+
+## Frames of the given opcode.
+func frames_of(opcode: int) -> Array:
+	return frames.filter(func(f): return f.opcode == opcode)
+
+
+## Drops the client's connection.
+func drop() -> void:
+	if conn != null:
+		conn.disconnect_from_host()
+
+
+func stop() -> void:
+	drop()
+	tcp.stop()
+
+
+func _maybe_answer() -> void:
+	# The head is ASCII, so its character offsets are byte offsets.
+	var text := pending.get_string_from_ascii()
+	var end := text.find("\r\n\r\n")
+	if end < 0:
+		return
+	request = text.substr(0, end)
+	pending = pending.slice(end + 4)
+	var key := Frames.header_value(request, "Sec-WebSocket-Key")
+	var head := ""
+	match answer:
+		"101":
+			head = _switching(Frames.accept_key(key))
+		"bad_accept":
+			head = _switching(Frames.accept_key(key + "x"))
+		"404":
+			head = "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 9\r\n\r\nnot found"
+		"500":
+			head = "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n"
+	var out := head.to_ascii_buffer()
+	if answer == "garbage":
+		# Starts with bytes no HTTP parser accepts, ends like a complete head
+		# so a parser that waits for one has it.
+		out = PackedByteArray([0x00, 0xFF, 0x16, 0x03, 0x01, 0x7F])
+		out.append_array("\u0001\u0002 not http at all\r\n\r\n".to_ascii_buffer())
+	out.append_array(after_answer)
+	conn.put_data(out)
+	answered = true
+
+
+func _switching(accept: String) -> String:
+	return "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n" % accept
