@@ -6,6 +6,7 @@ extends "res://tests/harness/test_case.gd"
 
 const ServerLog := preload("res://tests/support/server_log.gd")
 const SignalLog := preload("res://tests/support/signal_log.gd")
+const RawClient := preload("res://tests/support/raw_client.gd")
 
 var server := RustWebSocketServer.new()
 var slog := ServerLog.new()
@@ -130,23 +131,16 @@ func run_test() -> void:
 	check_eq(slog.count("client_connected"), connected_before, "no client_connected for it")
 
 	# extra_headers reach the client (read with a hand-made upgrade request).
-	var tcp := StreamPeerTCP.new()
-	tcp.connect_to_host("127.0.0.1", server.get_port())
-	await wait_until(func(): tcp.poll(); pump(); return tcp.get_status() == StreamPeerTCP.STATUS_CONNECTED, 5.0, "raw tcp connects")
-	tcp.put_data(("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-			"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").to_utf8_buffer())
-	var got := [""]  # lambdas capture locals by value; an array is shared
-	await wait_until(func():
-		tcp.poll(); pump()
-		var n := tcp.get_available_bytes()
-		if n > 0:
-			got[0] += tcp.get_utf8_string(n)
-		return got[0].contains("\r\n\r\n"), 5.0, "upgrade response")
-	var response: String = got[0]
+	var raw := RawClient.new()
+	raw.connect_to(server.get_port())
+	await wait_until(func(): raw.poll(); pump(); return raw.is_connected_to_server(), 5.0, "raw tcp connects")
+	raw.send_upgrade()
+	await wait_until(func(): raw.poll(); pump(); return raw.response_head() != "", 5.0, "upgrade response")
+	var response := raw.response_head()
 	check(response.begins_with("HTTP/1.1 101"), "switching protocols: %s" % response.get_slice("\r\n", 0))
 	check(response.to_lower().contains("x-server: yes"), "extra header in the response")
 	check(response.contains("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), "accept key per RFC 6455")
-	tcp.disconnect_from_host()
+	raw.drop()
 	await wait_until(func(): pump(); return slog.count("client_disconnected") == slog.count("client_connected") - 1, 5.0, "raw client's disconnect seen")
 
 	for cl in clients:
