@@ -91,6 +91,17 @@ impl Server {
         self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
     }
 
+    /// The id the next accepted client will get.
+    pub fn next_id(&self) -> i32 {
+        self.next_id
+    }
+
+    /// Continues the ids of an earlier server, so ids stay unique across a
+    /// stop and a new listen of the same owner.
+    pub fn continue_ids_from(&mut self, next_id: i32) {
+        self.next_id = next_id.max(2);
+    }
+
     /// Handshakes not yet finished.
     pub fn pending_handshakes(&self) -> usize {
         self.pending.len()

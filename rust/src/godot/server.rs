@@ -51,6 +51,8 @@ pub struct WebSocketServer {
     heartbeat_interval: f64,
 
     server: Option<Server>,
+    /// First id for the next listen(): ids are never reused while this object lives.
+    next_id: i32,
     peers: BTreeMap<i32, Gd<WebSocketPeer>>,
     last_error: String,
     base: Base<RefCounted>,
@@ -71,6 +73,7 @@ impl IRefCounted for WebSocketServer {
             inbound_buffer_limit: defaults.inbound_buffer_limit as i64,
             heartbeat_interval: 0.0,
             server: None,
+            next_id: 2,
             peers: BTreeMap::new(),
             last_error: String::new(),
             base,
@@ -117,7 +120,9 @@ impl WebSocketServer {
     /// Each connected client still gets its [signal client_disconnected].
     #[func]
     fn stop(&mut self) {
-        self.server = None;
+        if let Some(server) = self.server.take() {
+            self.next_id = server.next_id();
+        }
         let peers = std::mem::take(&mut self.peers);
         for (id, mut peer) in peers {
             let events = {
@@ -170,9 +175,15 @@ impl WebSocketServer {
                 batch.push((*id, peer.clone(), events));
             }
         }
+        if batch.is_empty() {
+            return;
+        }
+        // A handler may drop the last reference to this server while its method still runs.
+        let keep_alive = self.to_gd();
         for (id, mut peer, events) in batch {
             self.emit(id, &mut peer, &events);
         }
+        super::lifetime::release_after_call(keep_alive);
     }
 
     /// Whether a client with [param id] is connected.
@@ -294,7 +305,9 @@ impl WebSocketServer {
                 ..Config::default()
             },
         };
-        self.server = Some(Server::listen(port, &bind, config)?);
+        let mut server = Server::listen(port, &bind, config)?;
+        server.continue_ids_from(self.next_id);
+        self.server = Some(server);
         Ok(())
     }
 
