@@ -2,6 +2,7 @@
 //! logic lives here; it all sits in `crate::core`.
 
 mod convert;
+mod editor_docs;
 pub mod enums;
 mod errors;
 pub mod peer;

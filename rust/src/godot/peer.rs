@@ -23,6 +23,12 @@ use crate::core::{Event, Packet, Peer, ReadyState};
 /// Messages are read with [method PacketPeer.get_packet] (or [method get_var]);
 /// [method was_string_packet] tells whether the last one was text. Messages that
 /// arrived before the connection closed stay readable until taken.
+///
+/// Constants: [enum WriteMode] is [code]WRITE_MODE_TEXT[/code] (0, text frames,
+/// valid UTF-8 only) or [code]WRITE_MODE_BINARY[/code] (1, any bytes, the default).
+/// [enum State], from [method get_ready_state], is [code]STATE_CONNECTING[/code] (0),
+/// [code]STATE_OPEN[/code] (1), [code]STATE_CLOSING[/code] (2) or
+/// [code]STATE_CLOSED[/code] (3), as in Godot 4's [code]WebSocketPeer[/code].
 #[derive(GodotClass)]
 #[class(tool, base = PacketPeerExtension, rename = RustWebSocketPeer)]
 pub struct WebSocketPeer {
@@ -356,21 +362,25 @@ impl WebSocketPeer {
             .unwrap_or(-1.0)
     }
 
+    /// The value of [member verify_tls].
     #[func]
     fn get_verify_tls(&self) -> bool {
         self.core.config().verify_tls
     }
 
+    /// Sets [member verify_tls]; applies to the next [method connect_to_url].
     #[func]
     fn set_verify_tls(&mut self, value: bool) {
         self.update_config(|c| c.verify_tls = value);
     }
 
+    /// The value of [member trusted_certificate] as it was set (certificate, path or null).
     #[func]
     fn get_trusted_certificate(&self) -> Variant {
         self.trusted.clone()
     }
 
+    /// Sets [member trusted_certificate]: an [X509Certificate], a PEM file path, or null to clear it.
     #[func]
     fn set_trusted_certificate(&mut self, value: Variant) {
         let pem = if value.is_nil() {
@@ -401,61 +411,73 @@ impl WebSocketPeer {
         }
     }
 
+    /// The value of [member handshake_timeout], in seconds.
     #[func]
     fn get_handshake_timeout(&self) -> f64 {
         self.core.config().handshake_timeout.as_secs_f64()
     }
 
+    /// Sets [member handshake_timeout], in seconds.
     #[func]
     fn set_handshake_timeout(&mut self, value: f64) {
         self.update_config(|c| c.handshake_timeout = convert::seconds(value));
     }
 
+    /// The value of [member max_message_size], in bytes.
     #[func]
     fn get_max_message_size(&self) -> i64 {
         self.core.config().max_message_size as i64
     }
 
+    /// Sets [member max_message_size], in bytes; applies to an open connection at once.
     #[func]
     fn set_max_message_size(&mut self, value: i64) {
         self.update_config(|c| c.max_message_size = convert::size(value));
     }
 
+    /// The value of [member outbound_buffer_limit], in bytes.
     #[func]
     fn get_outbound_buffer_limit(&self) -> i64 {
         self.core.config().outbound_buffer_limit as i64
     }
 
+    /// Sets [member outbound_buffer_limit], in bytes; applies to an open connection at once.
     #[func]
     fn set_outbound_buffer_limit(&mut self, value: i64) {
         self.update_config(|c| c.outbound_buffer_limit = convert::size(value));
     }
 
+    /// The value of [member inbound_buffer_limit], in bytes.
     #[func]
     fn get_inbound_buffer_limit(&self) -> i64 {
         self.core.config().inbound_buffer_limit as i64
     }
 
+    /// Sets [member inbound_buffer_limit], in bytes; applies to an open connection at once.
     #[func]
     fn set_inbound_buffer_limit(&mut self, value: i64) {
         self.update_config(|c| c.inbound_buffer_limit = convert::size(value));
     }
 
+    /// The value of [member heartbeat_interval], in seconds.
     #[func]
     fn get_heartbeat_interval(&self) -> f64 {
         self.core.config().heartbeat_interval.as_secs_f64()
     }
 
+    /// Sets [member heartbeat_interval], in seconds; [code]0[/code] disables the heartbeat.
     #[func]
     fn set_heartbeat_interval(&mut self, value: f64) {
         self.update_config(|c| c.heartbeat_interval = convert::seconds(value));
     }
 
+    /// The value of [member proxy_url].
     #[func]
     fn get_proxy_url(&self) -> GString {
         self.core.config().proxy_url.as_str().into()
     }
 
+    /// Sets [member proxy_url]; applies to the next [method connect_to_url].
     #[func]
     fn set_proxy_url(&mut self, value: GString) {
         self.update_config(|c| c.proxy_url = value.to_string());
