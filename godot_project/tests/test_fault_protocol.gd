@@ -57,6 +57,13 @@ func run_test() -> void:
 	await client_fault("fragments adding up past 1 MiB", Frames.build(Frames.BINARY, part, false) \
 			+ Frames.build(Frames.CONTINUATION, part), 1009, "max_message_size")
 
+	# A sender still streaming the message: closing the socket on unread input
+	# would reset the connection and the close frame would be lost.
+	var streamed := PackedByteArray()
+	streamed.resize(256 * 1024)
+	await client_fault("100 MiB message, first 256 KiB sent", Frames.build(Frames.BINARY, streamed, true, 0, false, 100 * MIB), 1009, "max_message_size")
+	await client_never_hangs_up()
+
 	slog.watch(server, ServerLog.SERVER_SIGNALS)
 	server.max_message_size = MIB
 	check_eq(server.listen(0, PackedStringArray(), "127.0.0.1"), OK, "server listens")
@@ -64,6 +71,7 @@ func run_test() -> void:
 	await server_fault("reserved bit RSV2", Frames.build(Frames.BINARY, PackedByteArray([1]), true, Frames.RSV2, true), 1002, "protocol violation")
 	await server_fault("unknown control opcode", Frames.build(0xC, PackedByteArray(), true, 0, true), 1002, "protocol violation")
 	await server_fault("100 MiB frame header", Frames.build(Frames.BINARY, PackedByteArray(), true, 0, true, 100 * MIB), 1009, "max_message_size")
+	await server_fault("100 MiB message, first 256 KiB sent", Frames.build(Frames.BINARY, streamed, true, 0, true, 100 * MIB), 1009, "max_message_size")
 	await server_bad_close_code(5000)
 	await server_bad_close_code(1005)
 
@@ -109,6 +117,26 @@ func client_fault(name: String, bytes: PackedByteArray, code: int, reason_has: S
 	log_info("client, %s: %s" % [name, peer.get_last_error()])
 	raw.stop()
 	return {"peer": peer, "log": log, "reason": peer.get_last_error()}
+
+
+## After failing, our client waits for the remote side to hang up; one that
+## never does (never polled again here) is dropped at handshake_timeout.
+func client_never_hangs_up() -> void:
+	var raw := RawServer.new()
+	raw.start()
+	var peer := RustWebSocketPeer.new()
+	peer.handshake_timeout = 1.0
+	var log := SignalLog.new()
+	log.watch(peer, SignalLog.PEER_SIGNALS)
+	peer.connect_to_url(raw.url())
+	await wait_until(func(): raw.poll(); peer.poll(); return peer.is_connected_to_host(), 5.0, "silent remote: open")
+	raw.send_frame(Frames.CONTINUATION, "x".to_utf8_buffer())
+	await wait_until(func(): peer.poll(); return peer.get_ready_state() == RustWebSocketPeer.STATE_CLOSED, 5.0, "silent remote: closed anyway")
+	check_eq(log.args_of("connection_closed"), [false], "silent remote: connection_closed, not clean")
+	check_eq(peer.get_close_code(), 1002, "silent remote: get_close_code")
+	raw.poll()
+	check_eq(Frames.close_code(raw.close_frame()), 1002, "silent remote: the close frame was sent")
+	raw.stop()
 
 
 ## A close frame with a code that is never sent on the wire: our client

@@ -1,7 +1,7 @@
 //! An open WebSocket connection: reads into the inbox, writes frames, runs the
 //! close handshake and the heartbeat. Every method returns without waiting.
 
-use std::io;
+use std::io::{self, Read};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -52,7 +52,24 @@ pub struct Connection {
     status: Option<CloseStatus>,
     heartbeat: Heartbeat,
     remote: Option<SocketAddr>,
+    linger: Linger,
 }
+
+/// Closing a socket that still has unread input makes the kernel send a reset,
+/// and the remote side may then never see the close frame that says why we
+/// failed. So after a failure the write side is shut first and whatever the
+/// remote still sends is read and dropped until it hangs up (or the deadline).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Linger {
+    Off,
+    /// Shut the write side once the close frame is written.
+    AfterFlush,
+    /// Write side shut; dropping input until end of stream.
+    Discarding,
+}
+
+/// Most bytes dropped per poll while lingering, so one poll stays short.
+const LINGER_READ_PER_POLL: usize = 1 << 20;
 
 impl Connection {
     /// Wraps a WebSocket whose handshake completed.
@@ -73,6 +90,7 @@ impl Connection {
                 ..Heartbeat::default()
             },
             remote,
+            linger: Linger::Off,
         }
     }
 
@@ -178,7 +196,9 @@ impl Connection {
         if matches!(self.phase, Phase::Open | Phase::Closing) {
             self.read_into(inbox, events);
         }
-        if self.phase != Phase::Closed {
+        if self.linger == Linger::Discarding {
+            self.discard_input();
+        } else if self.phase != Phase::Closed {
             self.write_out();
         }
         self.check_timers();
@@ -279,9 +299,31 @@ impl Connection {
             Err(_) => {}
         }
         match self.ws.get_mut().flush_out() {
+            Ok(true) if self.phase == Phase::Draining && self.linger == Linger::AfterFlush => {
+                self.ws.get_mut().socket_mut().shutdown_write();
+                self.linger = Linger::Discarding;
+                self.discard_input();
+            }
             Ok(true) if self.phase == Phase::Draining => self.shut(self.status_clean()),
             Ok(_) => {}
             Err(e) => self.fail_silently(&Error::from_io("connection lost", &e).to_string()),
+        }
+    }
+
+    fn discard_input(&mut self) {
+        let mut buf = [0u8; 16 * 1024];
+        let mut dropped = 0;
+        while dropped < LINGER_READ_PER_POLL {
+            match self.ws.get_mut().socket_mut().read(&mut buf) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                // End of stream or a dead socket: the remote side is gone.
+                Ok(0) | Err(_) => {
+                    self.shut(self.status_clean());
+                    return;
+                }
+                Ok(n) => dropped += n,
+            }
         }
     }
 
@@ -365,6 +407,7 @@ impl Connection {
                 reason: reason.into(),
             };
             let _ = self.ws.close(Some(frame));
+            self.linger = Linger::AfterFlush;
         }
         self.enter(Phase::Draining);
     }

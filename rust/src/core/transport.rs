@@ -37,6 +37,14 @@ impl Transport {
         }
         let _ = self.tcp().shutdown(Shutdown::Both);
     }
+
+    /// Ends our direction only (TLS close_notify, then FIN); reading still works.
+    pub fn shutdown_write(&mut self) {
+        if let Transport::Tls(s) = self {
+            let _ = s.shutdown();
+        }
+        let _ = self.tcp().shutdown(Shutdown::Write);
+    }
 }
 
 impl Read for Transport {
