@@ -90,7 +90,10 @@ impl ClientHandshake {
     pub fn advance(self) -> Progress<Self> {
         match self {
             ClientHandshake::Tls(mid, setup) => Self::tls_step(mid.handshake(), *setup),
-            ClientHandshake::Upgrade(mid) => Self::upgrade_step(mid.handshake()),
+            ClientHandshake::Upgrade(mid) => {
+                let plain = matches!(mid.get_ref().get_ref().socket(), Transport::Plain(_));
+                Self::upgrade_step(mid.handshake(), plain)
+            }
         }
     }
 
@@ -106,17 +109,26 @@ impl ClientHandshake {
             Err(native_tls::HandshakeError::WouldBlock(mid)) => {
                 Progress::Pending(ClientHandshake::Tls(mid, Box::new(setup)))
             }
-            Err(native_tls::HandshakeError::Failure(e)) => Progress::Failed(Error::new(
-                ErrorKind::Tls,
-                format!("TLS handshake failed: {e}"),
-            )),
+            Err(native_tls::HandshakeError::Failure(e)) => {
+                let detail = e.to_string();
+                let hint = if looks_like_plain_server(&detail) {
+                    "; if the server does not speak TLS, connect with ws://"
+                } else {
+                    ""
+                };
+                Progress::Failed(Error::new(
+                    ErrorKind::Tls,
+                    format!("TLS handshake failed: {detail}{hint}"),
+                ))
+            }
         }
     }
 
     fn upgrade(transport: Transport, setup: ClientSetup) -> Progress<Self> {
+        let plain = matches!(transport, Transport::Plain(_));
         match WsClient::start(Duplex::new(transport), setup.request, Some(setup.config)) {
-            Ok(mid) => Self::upgrade_step(mid.handshake()),
-            Err(e) => Progress::Failed(client_error(e)),
+            Ok(mid) => Self::upgrade_step(mid.handshake(), plain),
+            Err(e) => Progress::Failed(client_error(e, plain)),
         }
     }
 
@@ -125,6 +137,7 @@ impl ClientHandshake {
             (WebSocket<Duplex>, tungstenite::handshake::client::Response),
             HandshakeError<WsClient<Duplex>>,
         >,
+        plain: bool,
     ) -> Progress<Self> {
         match result {
             Ok((ws, response)) => {
@@ -148,23 +161,62 @@ impl ClientHandshake {
                     Err(e) => Progress::Failed(Error::from_io("sending the upgrade request", &e)),
                 }
             }
-            Err(HandshakeError::Failure(e)) => Progress::Failed(client_error(e)),
+            Err(HandshakeError::Failure(e)) => Progress::Failed(client_error(e, plain)),
         }
     }
 }
 
-/// Turns a client handshake failure into a reason a person can act on.
-fn client_error(e: tungstenite::Error) -> Error {
+/// Whether a client TLS failure reads like a server that answered without TLS:
+/// it hung up on the hello or sent bytes that are no TLS record.
+fn looks_like_plain_server(detail: &str) -> bool {
+    let detail = detail.to_ascii_lowercase();
+    [
+        "unexpected eof",
+        "wrong version number",
+        "packet length too long",
+    ]
+    .iter()
+    .any(|sign| detail.contains(sign))
+}
+
+/// The start of a refusal's body, as one line of readable text, or empty.
+fn body_excerpt(body: Option<&[u8]>) -> String {
+    const MOST: usize = 200;
+    let Some(body) = body else {
+        return String::new();
+    };
+    let text: String = String::from_utf8_lossy(body)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if text.chars().count() <= MOST {
+        text
+    } else {
+        text.chars().take(MOST).chain("…".chars()).collect()
+    }
+}
+
+/// Turns a client handshake failure into a reason a person can act on; `plain`
+/// tells whether the socket speaks without TLS, which explains a server hanging up.
+fn client_error(e: tungstenite::Error, plain: bool) -> Error {
     use tungstenite::error::{ProtocolError as P, SubProtocolError as S};
     use tungstenite::Error as W;
+    const TLS_HINT: &str = "; if the server expects TLS, connect with wss://";
+    let hint = if plain { TLS_HINT } else { "" };
     let (kind, reason) = match e {
-        W::Http(response) => (
-            ErrorKind::Protocol,
-            format!(
+        W::Http(response) => {
+            // Servers say why they refuse in the body (ours does for subprotocols).
+            let why = body_excerpt(response.body().as_deref());
+            let mut reason = format!(
                 "server answered HTTP {} instead of switching to WebSocket",
                 response.status()
-            ),
-        ),
+            );
+            if !why.is_empty() {
+                reason.push_str(": ");
+                reason.push_str(&why);
+            }
+            (ErrorKind::Protocol, reason)
+        }
         W::Protocol(P::SecWebSocketAcceptKeyMismatch) => (
             ErrorKind::Protocol,
             "server sent a wrong Sec-WebSocket-Accept key".to_string(),
@@ -183,13 +235,23 @@ fn client_error(e: tungstenite::Error) -> Error {
         ),
         W::Protocol(P::HandshakeIncomplete) => (
             ErrorKind::Protocol,
-            "server closed the connection during the WebSocket handshake".to_string(),
+            format!("server closed the connection during the WebSocket handshake{hint}"),
         ),
         W::Protocol(P::HttparseError(e)) => (
             ErrorKind::Protocol,
-            format!("server did not answer with HTTP ({e})"),
+            format!("server did not answer with HTTP ({e}){hint}"),
         ),
-        W::Io(e) => return Error::from_io("WebSocket handshake", &e),
+        W::Io(e) => {
+            let err = Error::from_io("WebSocket handshake", &e);
+            let hung_up = matches!(
+                e.kind(),
+                std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::UnexpectedEof
+            );
+            if !hung_up || !plain {
+                return err;
+            }
+            return Error::new(err.kind(), format!("{}{hint}", err.reason()));
+        }
         other => (
             ErrorKind::Protocol,
             format!("WebSocket handshake failed: {other}"),
@@ -209,7 +271,15 @@ pub struct ServerSetup {
     pub config: WebSocketConfig,
 }
 
-type Negotiated = Rc<RefCell<HandshakeInfo>>;
+/// What the upgrade callback saw and decided, read back once the answer is sent.
+#[derive(Default)]
+pub struct Negotiation {
+    info: HandshakeInfo,
+    /// Why the request is refused; the answer is then an HTTP error, not a 101.
+    refusal: Option<String>,
+}
+
+type Negotiated = Rc<RefCell<Negotiation>>;
 
 /// Picks the subprotocol, adds extra headers and records the request.
 pub struct Negotiator {
@@ -223,7 +293,8 @@ impl Callback for Negotiator {
         request: &ServerRequest,
         mut response: ServerResponse,
     ) -> std::result::Result<ServerResponse, ErrorResponse> {
-        let mut info = self.info.borrow_mut();
+        let mut negotiation = self.info.borrow_mut();
+        let Negotiation { info, refusal } = &mut *negotiation;
         info.request_path = request.uri().to_string();
         info.request_headers = request
             .headers()
@@ -244,11 +315,14 @@ impl Callback for Negotiator {
                 .iter()
                 .find(|p| self.setup.protocols.iter().any(|s| s == *p))
             else {
-                let mut reject = ErrorResponse::new(Some(format!(
-                    "none of the subprotocols {offered:?} is supported"
-                )));
-                *reject.status_mut() = StatusCode::BAD_REQUEST;
-                return Err(reject);
+                let reason = format!(
+                    "the server supports none of the requested subprotocols (requested: {}; supported: {})",
+                    offered.join(", "),
+                    self.setup.protocols.join(", ")
+                );
+                let response = refusal_response(StatusCode::BAD_REQUEST, &reason);
+                *refusal = Some(reason);
+                return Ok(response);
             };
             info.protocol = chosen.to_string();
             if let Ok(value) = HeaderValue::from_str(chosen) {
@@ -267,6 +341,22 @@ impl Callback for Negotiator {
         }
         Ok(response)
     }
+}
+
+/// An HTTP error answer announcing a body of `reason`. Returned from the
+/// callback as a success on purpose: tungstenite drops the socket with a refusal
+/// still unsent in our buffer, so the body is appended and flushed by us.
+fn refusal_response(status: StatusCode, reason: &str) -> ServerResponse {
+    let mut response = ServerResponse::new(());
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(
+        "Content-Type",
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    headers.insert("Content-Length", HeaderValue::from(reason.len()));
+    headers.insert("Connection", HeaderValue::from_static("close"));
+    response
 }
 
 /// Server side of the handshake.
@@ -323,7 +413,7 @@ impl ServerHandshake {
 
     fn upgrade(transport: Transport, setup: ServerSetup) -> Progress<Self> {
         let info = Negotiated::default();
-        info.borrow_mut().remote = transport.peer_addr();
+        info.borrow_mut().info.remote = transport.peer_addr();
         let config = setup.config;
         let negotiator = Negotiator {
             setup,
@@ -342,11 +432,23 @@ impl ServerHandshake {
     ) -> Progress<Self> {
         match result {
             Ok(mut ws) => {
+                let refusal = info.borrow_mut().refusal.take();
+                if let Some(reason) = refusal {
+                    let duplex = ws.get_mut();
+                    duplex.out_buffer().extend_from_slice(reason.as_bytes());
+                    // Best effort: a fresh socket takes a short answer whole, and
+                    // the refused client is not worth waiting for.
+                    let _ = duplex.flush_out();
+                    return Progress::Failed(Error::new(
+                        ErrorKind::Protocol,
+                        format!("client refused: {reason}"),
+                    ));
+                }
                 // The 101 answer is only buffered; send it now, not at the peer's first poll.
                 if let Err(e) = ws.get_mut().flush_out() {
                     return Progress::Failed(Error::from_io("answering the upgrade", &e));
                 }
-                let info = info.borrow().clone();
+                let info = info.borrow().info.clone();
                 Progress::Done(Box::new(ws), info)
             }
             Err(HandshakeError::Interrupted(mut mid)) => {

@@ -82,10 +82,12 @@ fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
+    let hex = |b: u8| (b as char).to_digit(16);
     while i < bytes.len() {
+        // Decode byte-wise: slicing the str could split a multi-byte character.
         if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(v) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
-                out.push(v);
+            if let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((hi * 16 + lo) as u8);
                 i += 3;
                 continue;
             }
@@ -115,6 +117,12 @@ mod tests {
         let req = p.connect_request("::1", 9);
         assert!(req.starts_with("CONNECT [::1]:9 HTTP/1.1\r\n"));
         assert!(req.contains("Proxy-Authorization: Basic dUB4OnA6dw==\r\n"));
+    }
+
+    #[test]
+    fn percent_decoding_keeps_other_characters() {
+        assert_eq!(percent_decode("a%é%zz%aé%4"), "a%é%zz%aé%4");
+        assert_eq!(percent_decode("%c3%a9:%41"), "é:A");
     }
 
     #[test]
