@@ -1,0 +1,97 @@
+extends RefCounted
+## Keys and certificates made at test time (nothing secret is checked in), and
+## Godot's own TLS WebSocket server, the independent end our client is tested
+## against. RSA generation is slow: make one key per test file and sign every
+## certificate of that file with it.
+
+const VALID_FROM := "20200101000000"
+const VALID_UNTIL := "20991231235959"
+
+var crypto := Crypto.new()
+
+
+## A fresh 2048-bit RSA key.
+func make_key() -> CryptoKey:
+	return crypto.generate_rsa(2048)
+
+
+## A self-signed certificate for subject_name ("CN=...,O=...,C=..."); Godot
+## writes no subjectAltName, so host checks fall back to the CN.
+func self_signed(key: CryptoKey, subject_name: String = "CN=localhost,O=Test,C=US",
+		not_before: String = VALID_FROM, not_after: String = VALID_UNTIL) -> X509Certificate:
+	return crypto.generate_self_signed_certificate(key, subject_name, not_before, not_after)
+
+
+## Saves cert as PEM at path (user:// or res://) and returns the OS path.
+func save_pem(cert: X509Certificate, path: String) -> String:
+	var err := cert.save(path)
+	if err != OK:
+		push_error("could not save certificate to %s: %s" % [path, error_string(err)])
+		return ""
+	return ProjectSettings.globalize_path(path)
+
+
+## A key and a certificate whose only subjectAltName is IP:ip (Godot's Crypto
+## cannot write SANs), made with the openssl command. Returns
+## {"key": CryptoKey, "cert": X509Certificate}, or {"skip": reason} when the
+## openssl command is missing or fails.
+func ip_san_identity(ip: String = "127.0.0.1") -> Dictionary:
+	var dir := ProjectSettings.globalize_path("user://tls_fixtures")
+	DirAccess.make_dir_recursive_absolute(dir)
+	var key_path := dir.path_join("ip_san_key.pem")
+	var cert_path := dir.path_join("ip_san_cert.pem")
+	var out := []
+	var code := OS.execute("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes",
+			"-keyout", key_path, "-out", cert_path, "-days", "2", "-subj", "/CN=ip-only/O=Test",
+			"-addext", "subjectAltName=IP:%s" % ip], out, true)
+	if code != 0:
+		return {"skip": "openssl could not make an IP-SAN certificate (exit %d): %s" % [code, "".join(out).strip_edges()]}
+	var key := CryptoKey.new()
+	var cert := X509Certificate.new()
+	if key.load(key_path) != OK or cert.load(cert_path) != OK:
+		return {"skip": "Godot could not load the openssl-made key or certificate"}
+	return {"key": key, "cert": cert}
+
+
+## Godot's WebSocketPeer behind Godot's StreamPeerTLS on a loopback TCPServer.
+## Call poll() every frame.
+class BuiltinTlsServer extends RefCounted:
+	var tcp := TCPServer.new()
+	var options: TLSOptions
+	var peers: Array[WebSocketPeer] = []
+	var port := 0
+
+	func _init(key: CryptoKey, cert: X509Certificate) -> void:
+		options = TLSOptions.server(key, cert)
+
+	func start() -> Error:
+		var err := tcp.listen(0, "127.0.0.1")
+		port = tcp.get_local_port()
+		return err
+
+	func url(host: String = "localhost", path: String = "/") -> String:
+		return "wss://%s:%d%s" % [host, port, path]
+
+	func poll() -> void:
+		while tcp.is_connection_available():
+			var tls := StreamPeerTLS.new()
+			if tls.accept_stream(tcp.take_connection(), options) != OK:
+				continue
+			var ws := WebSocketPeer.new()
+			ws.accept_stream(tls)
+			peers.append(ws)
+		for ws in peers:
+			ws.poll()
+
+	## The first open peer, else null.
+	func open_peer() -> WebSocketPeer:
+		for ws in peers:
+			if ws.get_ready_state() == WebSocketPeer.STATE_OPEN:
+				return ws
+		return null
+
+	func stop() -> void:
+		for ws in peers:
+			ws.close()
+		peers.clear()
+		tcp.stop()
