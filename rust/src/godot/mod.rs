@@ -5,5 +5,6 @@ mod convert;
 mod editor_docs;
 pub mod enums;
 mod errors;
+mod lifetime;
 pub mod peer;
 pub mod server;

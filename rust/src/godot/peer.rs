@@ -72,6 +72,8 @@ pub struct WebSocketPeer {
     last_packet: Option<Packet>,
     last_was_string: bool,
     warned_insecure: bool,
+    /// Set by a test-only hook to prove a panic in `poll()` is contained.
+    panic_on_next_poll: bool,
     base: Base<PacketPeerExtension>,
 }
 
@@ -202,15 +204,14 @@ impl WebSocketPeer {
     /// for what happened. Call it every frame. Returns quickly whatever the network does.
     #[func]
     pub fn poll(&mut self) {
-        let events: Vec<Event> = match catch_unwind(AssertUnwindSafe(|| self.core.poll().collect()))
-        {
-            Ok(events) => events,
-            Err(_) => {
-                self.contain_panic("poll");
-                return;
-            }
-        };
+        let events = self.poll_events();
+        if events.is_empty() {
+            return;
+        }
+        // A handler may drop the last reference to this peer while its method still runs.
+        let keep_alive = self.to_gd();
         self.emit_events(&events);
+        super::lifetime::release_after_call(keep_alive);
     }
 
     /// Starts the close handshake with [param code] and [param reason] (UTF-8, under
@@ -492,6 +493,12 @@ impl WebSocketPeer {
     fn _test_panic(&mut self) {
         panic!("deliberate panic from _test_panic()");
     }
+
+    /// Test builds only: the next [method poll] panics inside the engine code.
+    #[func]
+    fn _test_inject_panic(&mut self) {
+        self.panic_on_next_poll = true;
+    }
 }
 
 impl WebSocketPeer {
@@ -512,17 +519,30 @@ impl WebSocketPeer {
             last_packet: None,
             last_was_string: false,
             warned_insecure: false,
+            panic_on_next_poll: false,
             base,
         }
     }
 
     /// Polls the core without emitting anything (the server emits afterwards).
     pub(crate) fn poll_events(&mut self) -> Vec<Event> {
-        match catch_unwind(AssertUnwindSafe(|| self.core.poll().collect())) {
+        let was_open = self.core.ready_state() != ReadyState::Closed;
+        let inject = std::mem::take(&mut self.panic_on_next_poll);
+        let polled = catch_unwind(AssertUnwindSafe(|| {
+            if inject {
+                panic!("injected panic in poll()");
+            }
+            self.core.poll().collect()
+        }));
+        match polled {
             Ok(events) => events,
             Err(_) => {
                 self.contain_panic("poll");
-                vec![Event::Closed { clean: false }]
+                if was_open {
+                    vec![Event::Closed { clean: false }]
+                } else {
+                    Vec::new()
+                }
             }
         }
     }

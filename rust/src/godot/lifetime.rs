@@ -1,0 +1,31 @@
+//! Keeping an object alive across its own signal emissions.
+//!
+//! GDScript does not hold a reference to the object whose method it calls, so
+//! a signal handler that drops the last reference (`peer = null`) would free
+//! the object while its `poll()` still runs. `poll()` holds its own reference
+//! and, if that became the last one, hands it to a deferred call so the object
+//! is released after the method has returned.
+
+use godot::classes::RefCounted;
+use godot::obj::{Gd, GodotClass, Inherits};
+use godot::prelude::Callable;
+
+/// Drops `keep_alive` now if others still hold the object, else at the end of the frame.
+pub fn release_after_call<T>(keep_alive: Gd<T>)
+where
+    T: GodotClass + Inherits<RefCounted>,
+{
+    if keep_alive
+        .clone()
+        .upcast::<RefCounted>()
+        .get_reference_count()
+        > 2
+    {
+        return;
+    }
+    let mut slot = Some(keep_alive);
+    Callable::from_fn("websocket_peer_release", move |_| {
+        slot.take();
+    })
+    .call_deferred(&[]);
+}
