@@ -42,6 +42,8 @@ pub struct Accepted {
 
 /// Most connections accepted in one poll, so a flood cannot stall a frame.
 const ACCEPTS_PER_POLL: usize = 256;
+/// Most rejection reasons kept for [`Server::take_rejections`]; older ones are dropped.
+const KEPT_REJECTIONS: usize = 64;
 
 /// A listening WebSocket server.
 pub struct Server {
@@ -143,6 +145,9 @@ impl Server {
             let progress = pending.handshake.advance();
             self.on_progress(progress, pending.deadline, accepted);
         }
+        // An owner that never takes the reasons must not grow them without bound.
+        let excess = self.rejected.len().saturating_sub(KEPT_REJECTIONS);
+        self.rejected.drain(..excess);
     }
 
     fn on_progress(
@@ -198,4 +203,41 @@ fn bind(port: u16, bind_address: &str) -> Result<TcpListener> {
     })?;
     let addr = SocketAddr::new(ip, port);
     TcpListener::bind(addr).map_err(|e| in_use(&addr, &e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+    use std::net::TcpStream;
+    use std::time::Duration;
+
+    #[test]
+    fn uncollected_rejections_stay_bounded() {
+        let mut server = Server::listen(0, "127.0.0.1", ServerConfig::default()).unwrap();
+        for _ in 0..100 {
+            let mut s = TcpStream::connect(("127.0.0.1", server.port())).unwrap();
+            s.write_all(b"not an upgrade request\r\n\r\n").unwrap();
+        }
+        let mut accepted = Vec::new();
+        // The connections wait in the backlog with their bytes already sent.
+        for _ in 0..200 {
+            server.poll(&mut accepted);
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert!(accepted.is_empty(), "garbage became a client");
+        let kept = server.take_rejections();
+        assert!(!kept.is_empty(), "rejections are reported");
+        assert!(kept.len() <= 64, "{} reasons kept", kept.len());
+    }
+
+    #[test]
+    fn ids_continue_but_never_go_below_2() {
+        let mut server = Server::listen(0, "127.0.0.1", ServerConfig::default()).unwrap();
+        assert_eq!(server.next_id(), 2);
+        server.continue_ids_from(40);
+        assert_eq!(server.next_id(), 40);
+        server.continue_ids_from(1);
+        assert_eq!(server.next_id(), 2);
+    }
 }
