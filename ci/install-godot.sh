@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Installs what the build and the headless tests need, without touching the
+# system's apt sources or libraries:
+#   - build deps from the system's apt: libssl-dev, pkg-config (if missing)
+#   - Godot 4 (Debian sid's `godot` package) and its library closure, fetched
+#     with `apt-get download` through a private apt config and unpacked with
+#     `dpkg -x` into .cache/godot/root. ci/godot starts it through that
+#     folder's own loader.
+# Idempotent: a marker file makes reruns instant. If $GODOT names an existing
+# Godot 4 binary, that one is used and nothing is downloaded.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REPO=$(pwd)
+
+CACHE="$REPO/.cache/godot"
+ROOT="$CACHE/root"
+APTDIR="$CACHE/apt"
+DEBS="$CACHE/debs"
+MARKER="$ROOT/.wsp-installed"
+SUITE="${WSP_GODOT_SUITE:-sid}"
+MIRROR="${WSP_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+# Packages of the closure that headless Godot never loads (GPU/LLVM stack).
+SKIP_RE='^(libllvm[0-9]+|libz3-[0-9]+)$'
+
+step() { echo "[install-godot] $*"; }
+die() { echo "[install-godot] FAILED: $*" >&2; exit 1; }
+
+# ---- build deps (system apt, normal install) --------------------------------
+missing=()
+for p in libssl-dev pkg-config; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  step "installing build deps: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq || die "apt-get update (system sources)"
+  apt-get install -y -qq "${missing[@]}" >/dev/null || die "apt-get install ${missing[*]}"
+fi
+
+# ---- Godot given from outside -----------------------------------------------
+if [[ -n "${GODOT:-}" ]]; then
+  [[ -x "$GODOT" ]] || die "GODOT=$GODOT is not an executable file"
+  v=$("$GODOT" --headless --version 2>/dev/null | tail -n1 || true)
+  [[ "$v" == 4.* ]] || die "GODOT=$GODOT is not Godot 4 (version: '$v')"
+  step "using GODOT=$GODOT ($v)"
+  exit 0
+fi
+
+if [[ -f "$MARKER" ]]; then
+  step "already installed: $(cat "$MARKER")"
+  exit 0
+fi
+
+command -v apt-get >/dev/null || die "apt-get not found (need Debian/Ubuntu, or set GODOT=/path/to/godot4)"
+command -v dpkg >/dev/null || die "dpkg not found"
+
+t0=$(date +%s)
+# ---- private apt config ------------------------------------------------------
+mkdir -p "$APTDIR/lists/partial" "$APTDIR/cache/archives/partial" "$DEBS"
+KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
+[[ -f "$KEYRING" ]] || die "$KEYRING missing (apt-get install debian-archive-keyring)"
+cat > "$APTDIR/sources.list" <<EOF
+deb [signed-by=$KEYRING] $MIRROR $SUITE main
+EOF
+: > "$APTDIR/status"
+APTOPT=(
+  -o "Dir::Etc::SourceList=$APTDIR/sources.list"
+  -o "Dir::Etc::SourceParts=/dev/null"
+  -o "Dir::Etc::Preferences=/dev/null"
+  -o "Dir::Etc::PreferencesParts=/dev/null"
+  -o "Dir::State::Lists=$APTDIR/lists"
+  -o "Dir::State::status=$APTDIR/status"
+  -o "Dir::Cache=$APTDIR/cache"
+  -o "APT::Architecture=amd64"
+  -o "APT::Architectures::=amd64"
+  -o "Acquire::Languages=none"
+  -o "Acquire::IndexTargets::deb::DEP-11::DefaultEnabled=false"
+  -o "Acquire::IndexTargets::deb::DEP-11-icons::DefaultEnabled=false"
+  -o "Acquire::IndexTargets::deb::DEP-11-icons-hidpi::DefaultEnabled=false"
+  -o "Acquire::IndexTargets::deb::CNF::DefaultEnabled=false"
+  -o "Debug::NoLocking=1"
+  -o "APT::Sandbox::User=root"
+)
+
+step "apt-get update ($SUITE, private lists in $APTDIR)"
+apt-get "${APTOPT[@]}" -qq update || die "apt-get update with the private $SUITE config"
+
+ver=$(apt-cache "${APTOPT[@]}" show --no-all-versions godot 2>/dev/null | sed -n 's/^Version: //p' | head -n1)
+[[ -n "$ver" ]] || die "package 'godot' not found in $SUITE"
+[[ "$ver" == 4.* ]] || die "$SUITE's godot is $ver, not Godot 4"
+step "godot $ver"
+
+# ---- closure: libraries only ---------------------------------------------------
+mapfile -t closure < <(apt-cache "${APTOPT[@]}" depends --recurse --no-recommends \
+    --no-suggests --no-conflicts --no-breaks --no-replaces --no-enhances godot \
+  | grep -v '^ ' | grep -v '^<' | sort -u)
+((${#closure[@]})) || die "apt-cache depends --recurse godot gave nothing"
+pkgs=(godot)
+for p in "${closure[@]}"; do
+  [[ "$p" == lib* ]] || continue              # libraries only: no fonts, data, tools
+  [[ "$p" =~ $SKIP_RE ]] && continue
+  pkgs+=("$p")
+done
+step "downloading ${#pkgs[@]} packages (of ${#closure[@]} in the closure)"
+(cd "$DEBS" && apt-get "${APTOPT[@]}" -qq download "${pkgs[@]}") \
+  || die "apt-get download (packages: ${pkgs[*]})"
+
+# ---- unpack ----------------------------------------------------------------------
+rm -rf "$ROOT.tmp"
+mkdir -p "$ROOT.tmp"
+for p in "${pkgs[@]}"; do
+  deb=$(ls -t "$DEBS/${p}_"*.deb 2>/dev/null | head -n1 || true)
+  [[ -n "$deb" ]] || die "no .deb for $p in $DEBS"
+  dpkg -x "$deb" "$ROOT.tmp" || die "dpkg -x $deb"
+done
+rm -rf "$ROOT"
+mv "$ROOT.tmp" "$ROOT"
+
+# ---- check that it starts ----------------------------------------------------------
+out=$(GODOT= "$REPO/ci/godot" --headless --version 2>&1) || die "godot does not start: $out"
+gv=$(printf '%s\n' "$out" | tail -n1)
+[[ "$gv" == 4.* ]] || die "godot --version printed '$out'"
+echo "godot $ver ($gv) suite=$SUITE installed $(date -u +%FT%TZ)" > "$MARKER"
+rm -rf "$DEBS"   # unpacked; keep the cache small
+step "installed Godot $gv into $ROOT in $(( $(date +%s) - t0 ))s"

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The one command that runs every test:
+#   install Godot + build deps -> build the addon (with test hooks) ->
+#   cargo tests -> runner self-test -> Python venv -> headless Godot tests.
+# Stops at the first failing stage and names it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+summary=()
+
+stage() {
+  local name=$1 start rc
+  shift
+  echo
+  echo "=== [$name] $*"
+  start=$(date +%s)
+  set +e
+  "$@"
+  rc=$?
+  set -e
+  local secs=$(( $(date +%s) - start ))
+  if (( rc != 0 )); then
+    summary+=("FAILED  $name (${secs}s, exit $rc)")
+    echo
+    echo "=== ci/test.sh: stage '$name' FAILED (exit $rc): $*"
+    printf '  %s\n' "${summary[@]}"
+    exit "$rc"
+  fi
+  summary+=("ok      $name (${secs}s)")
+}
+
+stage install-godot  bash ci/install-godot.sh
+stage build          env WSP_TEST_HOOKS=1 bash ci/build.sh release
+# Same features as the build, so the library compiled above is reused.
+stage cargo-test     cargo test --release --features test-hooks
+stage runner-selftest bash ci/runner-selftest.sh
+# The Python interop tests need the venv with the `websockets` library.
+stage python-env     bash ci/python-env.sh
+stage godot-tests    bash ci/run-godot-tests.sh
+
+echo
+echo "=== ci/test.sh: all stages passed"
+printf '  %s\n' "${summary[@]}"
