@@ -36,8 +36,112 @@ pub fn acceptor(key_pem: &[u8], chain_pem: &[u8]) -> Result<native_tls::TlsAccep
             format!("private_key and tls_certificate do not form a usable identity: {e}"),
         )
     })?;
-    native_tls::TlsAcceptor::new(identity)
-        .map_err(|e| Error::new(ErrorKind::Tls, format!("TLS server set-up failed: {e}")))
+    let acceptor = native_tls::TlsAcceptor::new(identity)
+        .map_err(|e| Error::new(ErrorKind::Tls, format!("TLS server set-up failed: {e}")))?;
+    self_check(&acceptor)?;
+    Ok(acceptor)
+}
+
+/// Runs one handshake against `acceptor` in memory. The TLS library takes a key
+/// that does not belong to the certificate without complaint (OpenSSL drops
+/// it), and then every client would fail; this makes `listen()` fail instead.
+fn self_check(acceptor: &native_tls::TlsAcceptor) -> Result<()> {
+    use native_tls::HandshakeError as H;
+    let refused = |e: &dyn std::fmt::Display| {
+        Error::new(
+            ErrorKind::Tls,
+            format!(
+                "private_key and tls_certificate do not form a usable identity \
+                 (is the key the certificate's?): {e}"
+            ),
+        )
+    };
+    let connector = native_tls::TlsConnector::builder()
+        .danger_accept_invalid_certs(true)
+        .danger_accept_invalid_hostnames(true)
+        .build()
+        .map_err(|e| Error::new(ErrorKind::Tls, format!("TLS set-up failed: {e}")))?;
+    let (client_end, server_end) = MemoryPipe::pair();
+    let mut client = match connector.connect("self-check.invalid", client_end) {
+        Ok(_) => None,
+        Err(H::WouldBlock(mid)) => Some(mid),
+        Err(H::Failure(e)) => return Err(refused(&e)),
+    };
+    let mut server = match acceptor.accept(server_end) {
+        Ok(_) => None,
+        Err(H::WouldBlock(mid)) => Some(mid),
+        Err(H::Failure(e)) => return Err(refused(&e)),
+    };
+    // A TLS handshake takes a handful of flights; the bound only stops a loop.
+    for _ in 0..32 {
+        if client.is_none() && server.is_none() {
+            return Ok(());
+        }
+        if let Some(mid) = server.take() {
+            server = match mid.handshake() {
+                Ok(_) => None,
+                Err(H::WouldBlock(mid)) => Some(mid),
+                Err(H::Failure(e)) => return Err(refused(&e)),
+            };
+        }
+        if let Some(mid) = client.take() {
+            client = match mid.handshake() {
+                Ok(_) => None,
+                Err(H::WouldBlock(mid)) => Some(mid),
+                Err(H::Failure(e)) => return Err(refused(&e)),
+            };
+        }
+    }
+    Err(refused(&"the test handshake did not finish"))
+}
+
+/// One end of an in-memory byte pipe; reads would block while nothing is queued.
+#[derive(Debug)]
+struct MemoryPipe {
+    incoming: std::rc::Rc<std::cell::RefCell<std::collections::VecDeque<u8>>>,
+    outgoing: std::rc::Rc<std::cell::RefCell<std::collections::VecDeque<u8>>>,
+}
+
+impl MemoryPipe {
+    fn pair() -> (Self, Self) {
+        let a = std::rc::Rc::default();
+        let b = std::rc::Rc::default();
+        (
+            Self {
+                incoming: std::rc::Rc::clone(&a),
+                outgoing: std::rc::Rc::clone(&b),
+            },
+            Self {
+                incoming: b,
+                outgoing: a,
+            },
+        )
+    }
+}
+
+impl std::io::Read for MemoryPipe {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let mut queue = self.incoming.borrow_mut();
+        if queue.is_empty() {
+            return Err(std::io::ErrorKind::WouldBlock.into());
+        }
+        let n = buf.len().min(queue.len());
+        for (slot, byte) in buf.iter_mut().zip(queue.drain(..n)) {
+            *slot = byte;
+        }
+        Ok(n)
+    }
+}
+
+impl std::io::Write for MemoryPipe {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.outgoing.borrow_mut().extend(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Splits a PEM bundle into single certificates; non-PEM input comes back whole.
