@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The one command that runs every test:
-#   install Godot + build deps -> build the addon (with test hooks) ->
-#   cargo tests -> runner self-test -> Python venv -> headless Godot tests.
+#   install Godot + build deps -> shipping build + addon zip ->
+#   build the addon (with test hooks) -> cargo tests -> runner self-test ->
+#   Python venv -> headless Godot tests -> editor-help check ->
+#   the zip in a fresh project.
 # Stops at the first failing stage and names it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +33,9 @@ stage() {
 }
 
 stage install-godot  bash ci/install-godot.sh
+# The shipping build for the addon zip comes first: it shares target/ with the
+# test build below, which then recompiles only this crate, not the dependencies.
+stage package        bash ci/package.sh
 stage build          env WSP_TEST_HOOKS=1 bash ci/build.sh release
 # Same features as the build, so the library compiled above is reused.
 stage cargo-test     cargo test --release --features test-hooks
@@ -38,6 +43,10 @@ stage runner-selftest bash ci/runner-selftest.sh
 # The Python interop tests need the venv with the `websockets` library.
 stage python-env     bash ci/python-env.sh
 stage godot-tests    bash ci/run-godot-tests.sh
+# Every class, method, property and signal has a description in the editor help.
+stage doc-check      bash ci/doc-check.sh
+# The zip from the package stage, unpacked into a fresh project, loads and works.
+stage package-smoke  bash ci/package-smoke.sh
 
 echo
 echo "=== ci/test.sh: all stages passed"
