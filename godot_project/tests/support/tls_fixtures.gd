@@ -53,6 +53,50 @@ func ip_san_identity(ip: String = "127.0.0.1") -> Dictionary:
 	return {"key": key, "cert": cert}
 
 
+## A root CA, an intermediate CA it signed, and a leaf for localhost signed by
+## the intermediate, made with the openssl command. Clients that trust only the
+## root need the server to send the intermediate. Returns {"key": leaf
+## CryptoKey, "chain": X509Certificate holding leaf then intermediate, loaded as
+## a resource (Godot's save_to_string() repeats the first certificate of a
+## chain, so only the resource's file still holds the intermediate), "ca": the
+## root X509Certificate}, or {"skip": reason}.
+func ca_signed_identity() -> Dictionary:
+	var dir := ProjectSettings.globalize_path("user://tls_fixtures")
+	DirAccess.make_dir_recursive_absolute(dir)
+	var f := func(name: String) -> String: return dir.path_join(name)
+	var ext := FileAccess.open(f.call("ext.cnf"), FileAccess.WRITE)
+	ext.store_string("[ca]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\n" +
+			"[leaf]\nsubjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n")
+	ext.close()
+	var steps := [
+		["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", f.call("root_key.pem"),
+			"-out", f.call("root.pem"), "-days", "2", "-subj", "/CN=Test Root/O=Test",
+			"-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign"],
+		["req", "-newkey", "rsa:2048", "-nodes", "-keyout", f.call("mid_key.pem"),
+			"-out", f.call("mid.csr"), "-subj", "/CN=Test Intermediate/O=Test"],
+		["x509", "-req", "-in", f.call("mid.csr"), "-CA", f.call("root.pem"), "-CAkey", f.call("root_key.pem"),
+			"-CAcreateserial", "-out", f.call("mid.pem"), "-days", "2", "-extfile", f.call("ext.cnf"), "-extensions", "ca"],
+		["req", "-newkey", "rsa:2048", "-nodes", "-keyout", f.call("leaf_key.pem"),
+			"-out", f.call("leaf.csr"), "-subj", "/CN=localhost/O=Test"],
+		["x509", "-req", "-in", f.call("leaf.csr"), "-CA", f.call("mid.pem"), "-CAkey", f.call("mid_key.pem"),
+			"-CAcreateserial", "-out", f.call("leaf.pem"), "-days", "2", "-extfile", f.call("ext.cnf"), "-extensions", "leaf"],
+	]
+	for args in steps:
+		var out := []
+		var code := OS.execute("openssl", args, out, true)
+		if code != 0:
+			return {"skip": "openssl %s failed (exit %d): %s" % [args[0], code, "".join(out).strip_edges()]}
+	var bundle := FileAccess.open("user://tls_fixtures/chain.crt", FileAccess.WRITE)
+	bundle.store_string(FileAccess.get_file_as_string(f.call("leaf.pem")) + FileAccess.get_file_as_string(f.call("mid.pem")))
+	bundle.close()
+	var key := CryptoKey.new()
+	var chain = load("user://tls_fixtures/chain.crt")
+	var root := X509Certificate.new()
+	if key.load(f.call("leaf_key.pem")) != OK or not chain is X509Certificate or root.load(f.call("root.pem")) != OK:
+		return {"skip": "Godot could not load the openssl-made files"}
+	return {"key": key, "chain": chain, "ca": root}
+
+
 ## Godot's WebSocketPeer behind Godot's StreamPeerTLS on a loopback TCPServer.
 ## Call poll() every frame.
 class BuiltinTlsServer extends RefCounted:

@@ -30,7 +30,8 @@ pub fn connector(verify: bool, trusted: &[Vec<u8>]) -> Result<native_tls::TlsCon
 /// Builds a server-side acceptor from a PEM private key and a PEM certificate chain.
 pub fn acceptor(key_pem: &[u8], chain_pem: &[u8]) -> Result<native_tls::TlsAcceptor> {
     let key = pkcs8_pem(key_pem)?;
-    let identity = native_tls::Identity::from_pkcs8(chain_pem, &key).map_err(|e| {
+    let chain = unique_certificates(chain_pem);
+    let identity = native_tls::Identity::from_pkcs8(&chain, &key).map_err(|e| {
         Error::new(
             ErrorKind::Tls,
             format!("private_key and tls_certificate do not form a usable identity: {e}"),
@@ -144,8 +145,24 @@ impl std::io::Write for MemoryPipe {
     }
 }
 
-/// Splits a PEM bundle into single certificates; non-PEM input comes back whole.
+/// The chain as PEM with each certificate once. Godot's `save_to_string()`
+/// repeats the first certificate for every chain entry; sending it twice would
+/// only confuse clients.
+fn unique_certificates(chain_pem: &[u8]) -> Vec<u8> {
+    let mut unique: Vec<Vec<u8>> = Vec::new();
+    for cert in split_pem_certificates(chain_pem) {
+        if !unique.contains(&cert) {
+            unique.push(cert);
+        }
+    }
+    unique.join(&b"\n"[..])
+}
+
+/// Splits a PEM bundle into single certificates, each from its BEGIN line (text
+/// between them, such as the stray character Godot's PEM strings end with, is
+/// dropped); non-PEM input comes back whole.
 fn split_pem_certificates(data: &[u8]) -> Vec<Vec<u8>> {
+    const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
     const END: &str = "-----END CERTIFICATE-----";
     let Ok(text) = std::str::from_utf8(data) else {
         return vec![data.to_vec()];
@@ -154,8 +171,7 @@ fn split_pem_certificates(data: &[u8]) -> Vec<Vec<u8>> {
         return vec![data.to_vec()];
     }
     text.split_inclusive(END)
-        .filter(|part| part.contains("-----BEGIN CERTIFICATE-----"))
-        .map(|part| part.trim_start().as_bytes().to_vec())
+        .filter_map(|part| part.find(BEGIN).map(|at| part.as_bytes()[at..].to_vec()))
         .collect()
 }
 
@@ -236,6 +252,14 @@ mod tests {
         let two = format!("{one}{one}");
         assert_eq!(split_pem_certificates(two.as_bytes()).len(), 2);
         assert_eq!(split_pem_certificates(b"\x30\x82").len(), 1);
+        // Godot ends each PEM with U+FFFD; it must not stick to the next certificate.
+        let godot = format!("{one}\u{FFFD}{one}\u{FFFD}");
+        let parts = split_pem_certificates(godot.as_bytes());
+        assert_eq!(parts, vec![one.trim_end().as_bytes().to_vec(); 2]);
+        assert_eq!(
+            unique_certificates(godot.as_bytes()),
+            one.trim_end().as_bytes()
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Conversions between Godot values and what the core takes.
 
-use godot::classes::{CryptoKey, X509Certificate};
+use godot::classes::{CryptoKey, FileAccess, X509Certificate};
 use godot::prelude::*;
 
 /// A `PackedStringArray` as Rust strings.
@@ -13,8 +13,21 @@ pub fn packed_strings<'a>(items: impl IntoIterator<Item = &'a String>) -> Packed
     items.into_iter().map(GString::from).collect()
 }
 
-/// The PEM text of a certificate (chain).
+/// The PEM text of a certificate (chain). Godot's `save_to_string()` writes the
+/// first certificate once per chain entry (its mbedTLS module encodes the head
+/// of the list in the loop), losing intermediates; a certificate loaded as a
+/// resource is therefore read from its PEM file, which holds the whole chain.
 pub fn certificate_pem(cert: &Gd<X509Certificate>) -> Vec<u8> {
+    let path = cert.get_path();
+    if !path.is_empty() && FileAccess::file_exists(&path) {
+        let bytes = FileAccess::get_file_as_bytes(&path).to_vec();
+        if bytes
+            .windows(27)
+            .any(|w| w == b"-----BEGIN CERTIFICATE-----")
+        {
+            return bytes;
+        }
+    }
     cert.clone().save_to_string().to_string().into_bytes()
 }
 
