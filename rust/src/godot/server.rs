@@ -29,6 +29,9 @@ pub struct WebSocketServer {
     #[var]
     private_key: Option<Gd<CryptoKey>>,
     /// Certificate (chain) for [code]wss://[/code]; set it together with [member private_key].
+    /// For a chain with intermediates, use [code]load("….crt")[/code]: the chain is then
+    /// read from that file, because Godot's [method X509Certificate.save_to_string]
+    /// keeps only the first certificate.
     #[var]
     tls_certificate: Option<Gd<X509Certificate>>,
     /// Seconds a client may take for its (TLS and) upgrade handshake before it is dropped.

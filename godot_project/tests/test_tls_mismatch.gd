@@ -1,0 +1,131 @@
+extends "res://tests/harness/test_case.gd"
+## Plain and TLS mixed up: ws:// clients (ours and Godot's) at our wss://
+## server, and wss:// clients at our ws:// server. Each fails on the real cause
+## (not the handshake timeout) with a reason that points at the other scheme,
+## never becomes a server peer, and the good clients of both servers keep
+## echoing throughout.
+
+const Fx := preload("res://tests/support/tls_fixtures.gd")
+const SignalLog := preload("res://tests/support/signal_log.gd")
+
+var fx := Fx.new()
+var servers: Array[RustWebSocketServer] = []
+var logs := {}
+var good: Array[RustWebSocketPeer] = []
+
+
+func _init() -> void:
+	timeout_seconds = 30
+
+
+func make_server(key: CryptoKey, cert: X509Certificate) -> RustWebSocketServer:
+	var s := RustWebSocketServer.new()
+	s.private_key = key
+	s.tls_certificate = cert
+	s.handshake_timeout = 1.0
+	s.data_received.connect(func(id: int):
+		var p: RustWebSocketPeer = s.get_peer(id)
+		p.send_text("echo:" + p.get_packet().get_string_from_utf8()))
+	check_eq(s.listen(0, PackedStringArray(), "127.0.0.1"), OK, "server listens")
+	var log := SignalLog.new()
+	log.watch(s, SignalLog.SERVER_SIGNALS)
+	logs[s] = log
+	servers.append(s)
+	return s
+
+
+func pump() -> void:
+	for s in servers:
+		s.poll()
+	for c in good:
+		c.poll()
+
+
+func connected_count() -> int:
+	var n := 0
+	for s in servers:
+		n += logs[s].count("client_connected")
+	return n
+
+
+## Every good client sends tag and gets its echo.
+func good_clients_echo(tag: String) -> void:
+	for c in good:
+		c.send_text(tag)
+	await wait_until(func(): pump(); return good.all(func(c): return c.get_available_packet_count() > 0), 5.0, "good clients echo " + tag)
+	for c in good:
+		check_eq(c.get_packet().get_string_from_utf8(), "echo:" + tag, "echo of %s" % tag)
+		check_eq(c.get_ready_state(), RustWebSocketPeer.STATE_OPEN, "good client still open")
+
+
+## Our client at url fails; returns its reason.
+func rust_fails(url: String, cert: X509Certificate, what: String) -> String:
+	var c := RustWebSocketPeer.new()
+	c.handshake_timeout = 1.0
+	c.trusted_certificate = cert
+	var log := SignalLog.new()
+	log.watch(c, SignalLog.PEER_SIGNALS)
+	check_eq(c.connect_to_url(url), OK, "%s: connect_to_url" % what)
+	await wait_until(func(): c.poll(); pump(); return c.get_ready_state() == RustWebSocketPeer.STATE_CLOSED, 5.0, "%s: fails" % what)
+	check_eq(log.count("connection_error"), 1, "%s: connection_error once" % what)
+	check_eq(log.count("connection_established") + log.count("connection_closed"), 0, "%s: never open" % what)
+	var reason: String = c.get_last_error()
+	check(not reason.is_empty() and not reason.contains("timed out"), "%s: failed on its cause, not the timeout: %s" % [what, reason])
+	return reason
+
+
+## Godot's client at url ends closed without ever opening.
+func builtin_fails(url: String, options: TLSOptions, what: String) -> void:
+	var b := WebSocketPeer.new()
+	check_eq(b.connect_to_url(url, options), OK, "%s: connect_to_url" % what)
+	var opened := [false]
+	await wait_until(func():
+		b.poll()
+		pump()
+		opened[0] = opened[0] or b.get_ready_state() == WebSocketPeer.STATE_OPEN
+		return b.get_ready_state() == WebSocketPeer.STATE_CLOSED, 5.0, "%s: ends" % what)
+	check(not opened[0], "%s: never open" % what)
+
+
+func run_test() -> void:
+	var key := fx.make_key()
+	var cert := fx.self_signed(key)
+	var tls_srv := make_server(key, cert)
+	var plain_srv := make_server(null, null)
+	var wss_url := "wss://localhost:%d/" % tls_srv.get_port()
+	var ws_url := "ws://localhost:%d/" % plain_srv.get_port()
+
+	for url in [wss_url, ws_url]:
+		var c := RustWebSocketPeer.new()
+		c.trusted_certificate = cert
+		c.connect_to_url(url)
+		good.append(c)
+	await wait_until(func(): pump(); return good.all(func(c): return c.get_ready_state() == RustWebSocketPeer.STATE_OPEN), 5.0, "good clients open")
+	check_eq(connected_count(), 2, "one peer per server")
+	await good_clients_echo("before")
+
+	# ws:// at the wss:// server.
+	var reason := await rust_fails("ws://localhost:%d/" % tls_srv.get_port(), null, "our ws:// client at a wss:// server")
+	check(reason.contains("wss://"), "the reason suggests wss://: " + reason)
+	await builtin_fails("ws://127.0.0.1:%d/" % tls_srv.get_port(), null, "Godot's ws:// client at a wss:// server")
+	await good_clients_echo("after plain at TLS")
+
+	# wss:// at the ws:// server.
+	allow_errors("TLS handshake error")  # Godot's client logs its failure.
+	reason = await rust_fails("wss://localhost:%d/" % plain_srv.get_port(), cert, "our wss:// client at a ws:// server")
+	check(reason.contains("TLS") and reason.contains("ws://"), "the reason names TLS and suggests ws://: " + reason)
+	await builtin_fails("wss://localhost:%d/" % plain_srv.get_port(), TLSOptions.client(cert), "Godot's wss:// client at a ws:// server")
+	await good_clients_echo("after TLS at plain")
+
+	await wait_frames(3)
+	pump()
+	check_eq(connected_count(), 2, "no mixed-up client became a peer")
+	for s in servers:
+		check_eq(logs[s].count("client_disconnected"), 0, "no peer of the servers was disturbed")
+		check_eq(s.get_peer_ids().size(), 1, "each server still has its one good peer")
+
+	for c in good:
+		c.close()
+	await wait_until(func(): pump(); return good.all(func(c): return c.get_ready_state() == RustWebSocketPeer.STATE_CLOSED), 5.0, "good clients close")
+	for s in servers:
+		s.stop()
