@@ -23,8 +23,10 @@ func make_server(key: CryptoKey, cert: X509Certificate) -> RustWebSocketServer:
 	s.private_key = key
 	s.tls_certificate = cert
 	s.handshake_timeout = 1.0
+	# A weak reference: the server holding a lambda that holds the server would leak.
+	var weak: WeakRef = weakref(s)
 	s.data_received.connect(func(id: int):
-		var p: RustWebSocketPeer = s.get_peer(id)
+		var p: RustWebSocketPeer = weak.get_ref().get_peer(id)
 		p.send_text("echo:" + p.get_packet().get_string_from_utf8()))
 	check_eq(s.listen(0, PackedStringArray(), "127.0.0.1"), OK, "server listens")
 	var log := SignalLog.new()

@@ -22,9 +22,11 @@ func tls_server(key: CryptoKey, cert: X509Certificate) -> RustWebSocketServer:
 	s.private_key = key
 	s.tls_certificate = cert
 	s.handshake_timeout = 2.0
+	# A weak reference: the server holding a lambda that holds the server would leak.
+	var weak: WeakRef = weakref(s)
 	s.data_received.connect(func(id: int):
 		# Echo, keeping the message kind.
-		var p: RustWebSocketPeer = s.get_peer(id)
+		var p: RustWebSocketPeer = weak.get_ref().get_peer(id)
 		var data := p.get_packet()
 		p.send(data, RustWebSocketPeer.WRITE_MODE_TEXT if p.was_string_packet() else RustWebSocketPeer.WRITE_MODE_BINARY))
 	check_eq(s.listen(0, PackedStringArray(), "127.0.0.1"), OK, "TLS server listens (%s)" % s.get_last_error())
