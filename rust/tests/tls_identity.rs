@@ -11,11 +11,19 @@ use std::process::Command;
 use support::*;
 use websocket_peer::core::{tls, Accepted, Config, Event, Peer, ReadyState, ServerConfig};
 
-/// A scratch folder for one test.
-fn scratch(name: &str) -> PathBuf {
+/// A scratch folder for one test, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn scratch(name: &str) -> Scratch {
     let dir = std::env::temp_dir().join(format!("wsp-tls-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    Scratch(dir)
 }
 
 /// Runs openssl with `args` in `dir`; false when the command is unavailable.
@@ -103,7 +111,7 @@ fn serves_wss(key: &[u8], cert: &[u8]) {
 #[test]
 fn pkcs1_key_serves_wss() {
     let dir = scratch("pkcs1");
-    let Some((key, cert)) = identity(&dir, true) else {
+    let Some((key, cert)) = identity(&dir.0, true) else {
         return;
     };
     assert!(String::from_utf8_lossy(&key).contains("BEGIN RSA PRIVATE KEY"));
@@ -113,7 +121,7 @@ fn pkcs1_key_serves_wss() {
 #[test]
 fn pkcs8_key_serves_wss() {
     let dir = scratch("pkcs8");
-    let Some((key, cert)) = identity(&dir, false) else {
+    let Some((key, cert)) = identity(&dir.0, false) else {
         return;
     };
     assert!(String::from_utf8_lossy(&key).contains("BEGIN PRIVATE KEY"));
@@ -123,7 +131,8 @@ fn pkcs8_key_serves_wss() {
 #[test]
 fn key_of_another_certificate_is_refused() {
     let (a, b) = (scratch("mismatch-a"), scratch("mismatch-b"));
-    let (Some((key_a, _)), Some((_, cert_b))) = (identity(&a, true), identity(&b, false)) else {
+    let (Some((key_a, _)), Some((_, cert_b))) = (identity(&a.0, true), identity(&b.0, false))
+    else {
         return;
     };
     let err = tls::acceptor(&key_a, &cert_b)
