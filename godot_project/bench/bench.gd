@@ -1,0 +1,514 @@
+extends SceneTree
+## Benchmark: Godot's built-in WebSocketPeer against RustWebSocketPeer /
+## RustWebSocketServer. Both ends live in this process and are polled on the
+## main thread; every workload runs the same GDScript loop for both
+## implementations (only the object types differ). Run by ci/bench.sh:
+##
+##     ci/godot --headless --path godot_project -s res://bench/bench.gd -- throughput
+##     ci/godot --headless --path godot_project -s res://bench/bench.gd -- idle builtin|ours
+##
+## Prints one `ROW<TAB>key<TAB>builtin<TAB>ours` line per measurement (values
+## in the row's unit, see ci/bench.sh) and `IDLE<TAB>impl<TAB>key<TAB>value`
+## lines for the idle-connection mode, then quits with 0 (1 on a failure).
+##
+## The idle mode runs one implementation per process so that heap memory freed
+## by one cannot be reused by the other and hide its resident-memory growth.
+
+## Seconds each measurement runs; the reported value is the median of ROUNDS,
+## with the two implementations alternating so background load hits both alike.
+const SECONDS := 0.7
+const ROUNDS := 3
+const IDLE_PEERS := 1000
+const IDLE_FRAMES := 200
+const ECHO_CLIENTS := 100
+const ECHO_WINDOW := 4
+
+var _started := false
+var _failed := false
+
+
+func _process(_delta: float) -> bool:
+	if _started:
+		return false
+	_started = true
+	var args := OS.get_cmdline_user_args()
+	var mode: String = args[0] if args.size() > 0 else "throughput"
+	if mode == "idle":
+		_bench_idle(args[1] if args.size() > 1 else "ours")
+	else:
+		_bench_throughput(args.slice(1))
+	quit(1 if _failed else 0)
+	return false
+
+
+func _fail(what: String) -> void:
+	_failed = true
+	printerr("BENCH FAILED: ", what)
+
+
+## Main-thread CPU time in seconds (the kernel's exact per-thread run time), or
+## wall time where /proc is missing. Rates are taken per CPU second so that
+## other processes on the machine change neither column's result.
+static func _cpu_s() -> float:
+	var f := FileAccess.open("/proc/thread-self/schedstat", FileAccess.READ)
+	if f == null:
+		return Time.get_ticks_usec() / 1e6
+	return int(f.get_line().split(" ")[0]) / 1e9
+
+
+# ---- connections -------------------------------------------------------------
+
+## A connected pair: `a` is the client, `b` the server-side peer.
+class Pair:
+	var a
+	var b
+	func pump() -> void:
+		pass
+	func shutdown() -> void:
+		pass
+
+
+class BuiltinPair extends Pair:
+	var tcp := TCPServer.new()
+	func pump() -> void:
+		a.poll()
+		b.poll()
+	func shutdown() -> void:
+		a.close()
+		b.close()
+		for i in 20:
+			a.poll()
+			b.poll()
+		tcp.stop()
+
+
+class OursPair extends Pair:
+	var server := RustWebSocketServer.new()
+	func pump() -> void:
+		a.poll()
+		server.poll()
+	func shutdown() -> void:
+		a.close()
+		for i in 20:
+			a.poll()
+			server.poll()
+		server.stop()
+
+
+## Sizes the built-in peer's ring buffers and packet queue for a workload; its
+## defaults (64 KiB, 4096 packets) cannot hold a 1 MiB message.
+static func _size_builtin(ws: WebSocketPeer, buffer: int, packets: int) -> void:
+	ws.inbound_buffer_size = buffer
+	ws.outbound_buffer_size = buffer
+	ws.max_queued_packets = packets
+
+
+func _open_builtin(buffer: int, packets: int) -> Pair:
+	var p := BuiltinPair.new()
+	if p.tcp.listen(0, "127.0.0.1") != OK:
+		_fail("TCPServer.listen")
+		return null
+	var client := WebSocketPeer.new()
+	_size_builtin(client, buffer, packets)
+	client.connect_to_url("ws://127.0.0.1:%d/" % p.tcp.get_local_port())
+	p.a = client
+	var deadline := Time.get_ticks_msec() + 5000
+	while Time.get_ticks_msec() < deadline:
+		client.poll()
+		if p.b == null and p.tcp.is_connection_available():
+			var ws := WebSocketPeer.new()
+			_size_builtin(ws, buffer, packets)
+			ws.accept_stream(p.tcp.take_connection())
+			p.b = ws
+		if p.b != null:
+			p.b.poll()
+			if client.get_ready_state() == WebSocketPeer.STATE_OPEN \
+					and p.b.get_ready_state() == WebSocketPeer.STATE_OPEN:
+				# Ours disables Nagle by default; give the built-in the same.
+				client.set_no_delay(true)
+				p.b.set_no_delay(true)
+				return p
+		OS.delay_usec(100)
+	_fail("built-in pair did not open")
+	return null
+
+
+func _open_ours() -> Pair:
+	var p := OursPair.new()
+	if p.server.listen(0, PackedStringArray(), "127.0.0.1") != OK:
+		_fail("RustWebSocketServer.listen")
+		return null
+	var client := RustWebSocketPeer.new()
+	client.connect_to_url("ws://127.0.0.1:%d/" % p.server.get_port())
+	p.a = client
+	var deadline := Time.get_ticks_msec() + 5000
+	while Time.get_ticks_msec() < deadline:
+		p.pump()
+		var ids: PackedInt32Array = p.server.get_peer_ids()
+		if client.get_ready_state() == RustWebSocketPeer.STATE_OPEN and ids.size() == 1:
+			p.b = p.server.get_peer(ids[0])
+			return p
+		OS.delay_usec(100)
+	_fail("our pair did not open")
+	return null
+
+
+# ---- workloads (the same code runs on both implementations) -------------------
+
+## Client sends `payload` to the server-side peer, keeping `window` messages in
+## flight; returns messages received per second during the timed part.
+static func _one_way(p: Pair, payload: PackedByteArray, window: int, seconds: float, batch: bool) -> float:
+	var a = p.a
+	var b = p.b
+	var sent := 0
+	var received := 0
+	var bytes := 0
+	var start := Time.get_ticks_usec()
+	var end := start + int(seconds * 1e6)
+	var now := start
+	var cpu0 := _cpu_s()
+	while now < end:
+		while sent - received < window:
+			if a.send(payload) != OK:
+				break
+			sent += 1
+		p.pump()
+		if batch:
+			for pkt in b.get_packets():
+				bytes += pkt.size()
+				received += 1
+		else:
+			for i in b.get_available_packet_count():
+				bytes += b.get_packet().size()
+				received += 1
+		now = Time.get_ticks_usec()
+	var rate := received / (_cpu_s() - cpu0)
+	if bytes != received * payload.size():
+		printerr("size mismatch: %d bytes in %d messages of %d" % [bytes, received, payload.size()])
+		rate = -1.0
+	# Drain what is still in flight so the pair is idle for the next round.
+	var deadline := Time.get_ticks_msec() + 10000
+	while received < sent and Time.get_ticks_msec() < deadline:
+		p.pump()
+		for i in b.get_available_packet_count():
+			b.get_packet()
+			received += 1
+	return rate
+
+
+## One message bounces between client and server-side peer; returns round trips per second.
+static func _ping_pong(p: Pair, payload: PackedByteArray, seconds: float) -> float:
+	var a = p.a
+	var b = p.b
+	var trips := 0
+	var start := Time.get_ticks_usec()
+	var end := start + int(seconds * 1e6)
+	var now := start
+	var cpu0 := _cpu_s()
+	a.send(payload)
+	while now < end:
+		p.pump()
+		for i in b.get_available_packet_count():
+			b.send(b.get_packet())
+		for i in a.get_available_packet_count():
+			a.get_packet()
+			trips += 1
+			a.send(payload)
+		now = Time.get_ticks_usec()
+	var rate := trips / (_cpu_s() - cpu0)
+	var deadline := Time.get_ticks_msec() + 2000
+	while Time.get_ticks_msec() < deadline:
+		p.pump()
+		for i in b.get_available_packet_count():
+			b.send(b.get_packet())
+		if a.get_available_packet_count() > 0:
+			a.get_packet()
+			break
+	return rate
+
+
+## Runs `measure(pair) -> float` ROUNDS times per implementation, alternating,
+## each on a fresh pair; returns [built-in median, ours median].
+func _compare(measure: Callable, buffer: int, packets: int) -> Array:
+	var builtin: Array[float] = []
+	var ours: Array[float] = []
+	for r in ROUNDS:
+		var bp := _open_builtin(buffer, packets)
+		if bp != null:
+			builtin.append(measure.call(bp))
+			bp.shutdown()
+		var op := _open_ours()
+		if op != null:
+			ours.append(measure.call(op))
+			op.shutdown()
+	return [_median(builtin), _median(ours)]
+
+
+static func _median(values: Array[float]) -> float:
+	if values.is_empty() or values.has(-1.0):
+		return -1.0
+	var v := values.duplicate()
+	v.sort()
+	return v[v.size() / 2]
+
+
+func _row(key: String, values: Array) -> void:
+	print("ROW\t%s\t%.6f\t%.6f" % [key, values[0], values[1]])
+
+
+func _bytes(n: int) -> PackedByteArray:
+	var data := PackedByteArray()
+	data.resize(n)
+	for i in mini(n, 4096):
+		data[i] = i * 31 & 0xFF
+	return data
+
+
+func _bench_throughput(only: PackedStringArray) -> void:
+	var want := func(key: String) -> bool: return only.is_empty() or only.has(key)
+	var mib := 1024.0 * 1024.0
+	var small := _bytes(64)
+	if want.call("small_w64"):
+		_row("small_w64", _compare(func(p): return _one_way(p, small, 64, SECONDS, false), 1 << 20, 4096))
+	if want.call("small_w64_batch"):
+		# Built-in has no batch call: its column is the per-message loop.
+		var builtin: Array[float] = []
+		var ours: Array[float] = []
+		for r in ROUNDS:
+			var bp := _open_builtin(1 << 20, 4096)
+			builtin.append(_one_way(bp, small, 64, SECONDS, false))
+			bp.shutdown()
+			var op := _open_ours()
+			ours.append(_one_way(op, small, 64, SECONDS, true))
+			op.shutdown()
+		_row("small_w64_batch", [_median(builtin), _median(ours)])
+	if want.call("large_w4"):
+		var large := _bytes(1 << 20)
+		var r := _compare(func(p): return _one_way(p, large, 4, SECONDS, false), 8 << 20, 4096)
+		_row("large_w4", [r[0], r[1]])
+	if want.call("ping_pong"):
+		_row("ping_pong", _compare(func(p): return _ping_pong(p, small, SECONDS), 1 << 16, 4096))
+	if want.call("huge_16m"):
+		var huge := _bytes(16 << 20)
+		_row("huge_16m", _compare(func(p): return _one_way(p, huge, 1, SECONDS * 2, false) * 16.0, 32 << 20, 4096))
+	if want.call("echo_100"):
+		_row("echo_100", [_echo_builtin(), _echo_ours()])
+
+
+# ---- 100 clients echoing through one server -------------------------------
+
+## Each client keeps ECHO_WINDOW messages in flight; the server sends every
+## message back. Returns echoes received by the clients per second.
+static func _echo_loop(clients: Array, server_peers: Array, poll_server: Callable, seconds: float) -> float:
+	var payload := PackedByteArray()
+	payload.resize(256)
+	var in_flight := PackedInt32Array()
+	in_flight.resize(clients.size())
+	var echoed := 0
+	var start := Time.get_ticks_usec()
+	var end := start + int(seconds * 1e6)
+	var now := start
+	var cpu0 := _cpu_s()
+	while now < end:
+		for i in clients.size():
+			var c = clients[i]
+			while in_flight[i] < ECHO_WINDOW:
+				c.send(payload)
+				in_flight[i] += 1
+			c.poll()
+		poll_server.call()
+		for s in server_peers:
+			for k in s.get_available_packet_count():
+				s.send(s.get_packet())
+		for i in clients.size():
+			var c = clients[i]
+			for k in c.get_available_packet_count():
+				c.get_packet()
+				in_flight[i] -= 1
+				echoed += 1
+		now = Time.get_ticks_usec()
+	return echoed / (_cpu_s() - cpu0)
+
+
+func _echo_builtin() -> float:
+	var results: Array[float] = []
+	for r in ROUNDS:
+		var tcp := TCPServer.new()
+		tcp.listen(0, "127.0.0.1")
+		var clients := []
+		var servers := []
+		if not _connect_builtin(tcp, ECHO_CLIENTS, clients, servers, 1 << 16, 4096):
+			return -1.0
+		var poll_server := func():
+			for s in servers:
+				s.poll()
+		results.append(_echo_loop(clients, servers, poll_server, SECONDS))
+		for c in clients:
+			c.close()
+		for i in 10:
+			for c in clients:
+				c.poll()
+			poll_server.call()
+		tcp.stop()
+	return _median(results)
+
+
+func _echo_ours() -> float:
+	var results: Array[float] = []
+	for r in ROUNDS:
+		var server := RustWebSocketServer.new()
+		server.listen(0, PackedStringArray(), "127.0.0.1")
+		var clients := []
+		var servers := []
+		if not _connect_ours(server, ECHO_CLIENTS, clients, servers):
+			return -1.0
+		results.append(_echo_loop(clients, servers, server.poll, SECONDS))
+		for c in clients:
+			c.close()
+		for i in 10:
+			for c in clients:
+				c.poll()
+			server.poll()
+		server.stop()
+	return _median(results)
+
+
+## Connects `n` built-in clients to `tcp` and accepts their server-side peers,
+## a few at a time: TCPServer listens with a backlog of 8, and connects beyond
+## it wait for SYN retransmits (seconds).
+func _connect_builtin(tcp: TCPServer, n: int, clients: Array, servers: Array, buffer: int, packets: int) -> bool:
+	var deadline := Time.get_ticks_msec() + 60000
+	while clients.size() < n:
+		var batch := []
+		var accepted := []
+		for i in mini(8, n - clients.size()):
+			var c := WebSocketPeer.new()
+			c.connect_to_url("ws://127.0.0.1:%d/" % tcp.get_local_port())
+			batch.append(c)
+		while true:
+			if Time.get_ticks_msec() > deadline:
+				_fail("built-in clients did not all open")
+				return false
+			for c in batch:
+				c.poll()
+			while tcp.is_connection_available():
+				var ws := WebSocketPeer.new()
+				_size_builtin(ws, buffer, packets)
+				ws.accept_stream(tcp.take_connection())
+				accepted.append(ws)
+			var open := 0
+			for s in accepted:
+				s.poll()
+				if s.get_ready_state() == WebSocketPeer.STATE_OPEN:
+					open += 1
+			for c in batch:
+				if c.get_ready_state() == WebSocketPeer.STATE_OPEN:
+					open += 1
+			if open == 2 * batch.size():
+				break
+			OS.delay_usec(100)
+		for ws in batch + accepted:
+			ws.set_no_delay(true)
+		clients.append_array(batch)
+		servers.append_array(accepted)
+	return true
+
+
+## Connects `n` of our clients to `server`, 100 at a time; appends the clients
+## and the server-side peers.
+func _connect_ours(server: RustWebSocketServer, n: int, clients: Array, servers: Array) -> bool:
+	var deadline := Time.get_ticks_msec() + 60000
+	var first := clients.size()
+	while clients.size() - first < n:
+		var batch := []
+		for i in mini(100, n - (clients.size() - first)):
+			var c := RustWebSocketPeer.new()
+			c.connect_to_url("ws://127.0.0.1:%d/" % server.get_port())
+			batch.append(c)
+		var want := server.get_peer_ids().size() + batch.size()
+		while true:
+			if Time.get_ticks_msec() > deadline:
+				_fail("our clients did not all open")
+				return false
+			for c in batch:
+				c.poll()
+			server.poll()
+			var open := 0
+			for c in batch:
+				if c.get_ready_state() == RustWebSocketPeer.STATE_OPEN:
+					open += 1
+			if open == batch.size() and server.get_peer_ids().size() == want:
+				break
+			OS.delay_usec(100)
+		clients.append_array(batch)
+	for id in server.get_peer_ids():
+		servers.append(server.get_peer(id))
+	return true
+
+
+# ---- idle connections: poll cost and memory -----------------------------------
+
+static func _rss_kib() -> int:
+	var f := FileAccess.open("/proc/self/status", FileAccess.READ)
+	if f == null:
+		return -1
+	# /proc files report size 0, so read line by line instead of get_as_text().
+	while not f.eof_reached():
+		var line := f.get_line()
+		if line.begins_with("VmRSS:"):
+			return int(line.split(":")[1].strip_edges().split(" ")[0])
+	return -1
+
+
+## Opens IDLE_PEERS connections (both ends in this process, default buffer
+## settings), then times a frame's polling with all of them idle.
+func _bench_idle(impl: String) -> void:
+	var clients := []
+	var servers := []
+	var server_poll: Callable
+	var tcp := TCPServer.new()
+	var server := RustWebSocketServer.new()
+	if impl == "builtin":
+		tcp.listen(0, "127.0.0.1")
+		server_poll = func():
+			for s in servers:
+				s.poll()
+	else:
+		server.listen(0, PackedStringArray(), "127.0.0.1")
+		server_poll = server.poll
+	var rss_before := _rss_kib()
+	var t0 := Time.get_ticks_msec()
+	var ok: bool
+	if impl == "builtin":
+		ok = _connect_builtin(tcp, IDLE_PEERS, clients, servers, 65535, 4096)
+	else:
+		ok = _connect_ours(server, IDLE_PEERS, clients, servers)
+	if not ok:
+		return
+	var connect_ms := Time.get_ticks_msec() - t0
+	# Let handshake leftovers settle before measuring.
+	for i in 20:
+		server_poll.call()
+		for c in clients:
+			c.poll()
+	var rss_after := _rss_kib()
+
+	var cpu0 := _cpu_s()
+	for f in IDLE_FRAMES:
+		server_poll.call()
+	var server_us := (_cpu_s() - cpu0) * 1e6
+	cpu0 = _cpu_s()
+	for f in IDLE_FRAMES:
+		for c in clients:
+			c.poll()
+	var client_us := (_cpu_s() - cpu0) * 1e6
+	var open := 0
+	for c in clients:
+		if c.get_ready_state() == 1:
+			open += 1
+	if open != IDLE_PEERS or servers.size() != IDLE_PEERS:
+		_fail("%d of %d clients open, %d server peers" % [open, IDLE_PEERS, servers.size()])
+	print("IDLE\t%s\tserver_poll_us\t%.2f" % [impl, float(server_us) / IDLE_FRAMES])
+	print("IDLE\t%s\tclient_poll_us\t%.2f" % [impl, float(client_us) / IDLE_FRAMES])
+	print("IDLE\t%s\tkib_per_conn\t%.2f" % [impl, float(rss_after - rss_before) / IDLE_PEERS])
+	print("IDLE\t%s\tconnect_ms\t%d" % [impl, connect_ms])
