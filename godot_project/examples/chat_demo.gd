@@ -20,9 +20,9 @@ func _ready() -> void:
 	bob.connect_to(url + "bob")
 	await _until(func() -> bool: return alice.peer.is_connected_to_host() and bob.peer.is_connected_to_host())
 	alice.send_message("hi bob! this runs over RustWebSocketPeer")
-	await _until(func() -> bool: return bob.received.size() >= 3)
+	await _until(func() -> bool: return bob.received.has("alice: hi bob! this runs over RustWebSocketPeer"))
 	bob.send_message("hello alice, the server relays it")
-	await _until(func() -> bool: return alice.received.size() >= 4)
+	await _until(func() -> bool: return alice.received.has("bob: hello alice, the server relays it"))
 	alice.input_edit.text = "typing…"
 
 	var shot := _screenshot_path()
