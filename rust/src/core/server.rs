@@ -3,8 +3,10 @@
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
+use std::num::NonZeroUsize;
 use std::rc::Rc;
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use tungstenite::protocol::Role;
 
@@ -45,6 +47,18 @@ const ACCEPTS_PER_POLL: usize = 256;
 /// Most rejection reasons kept for [`Server::take_rejections`]; older ones are dropped.
 const KEPT_REJECTIONS: usize = 64;
 
+/// Which sockets have input, so that a poll of a server with many idle peers
+/// costs one system call instead of one (or more) per peer.
+struct Readiness {
+    poller: Arc<polling::Poller>,
+    events: polling::Events,
+}
+
+/// Poller key of the listening socket; peers use their id, which is never 0.
+const LISTENER_KEY: usize = 0;
+/// Readiness events taken per poll; with more ready sockets, every peer is polled.
+const READY_EVENTS: usize = 1024;
+
 /// A listening WebSocket server.
 pub struct Server {
     listener: TcpListener,
@@ -53,6 +67,13 @@ pub struct Server {
     config: ServerConfig,
     next_id: i32,
     rejected: Vec<String>,
+    /// `None` where no level-triggered poller is available: then every socket counts as ready.
+    readiness: Option<Readiness>,
+    /// Peers whose sockets had input at the last poll, in no order.
+    ready: Vec<i32>,
+    all_ready: bool,
+    /// A peer could not be registered with the poller, so readiness is incomplete.
+    unwatched: bool,
 }
 
 impl Server {
@@ -78,6 +99,7 @@ impl Server {
             extra_headers: Rc::from(extra_headers),
             config: config.peer.websocket_config(),
         };
+        let readiness = watch_listener(&listener);
         Ok(Self {
             listener,
             pending: Vec::new(),
@@ -85,7 +107,19 @@ impl Server {
             config,
             next_id: 2,
             rejected: Vec::new(),
+            all_ready: readiness.is_none(),
+            readiness,
+            ready: Vec::new(),
+            unwatched: false,
         })
+    }
+
+    /// The peers that may have input since the last [`Server::poll`]: the ids of
+    /// those whose sockets are readable, or `None` when that is not known and
+    /// every peer has to be polled. A peer not listed only needs polling when its
+    /// owner queued something for it or it has a close or heartbeat in progress.
+    pub fn ready_peers(&self) -> Option<&[i32]> {
+        (!self.all_ready).then_some(&self.ready[..])
     }
 
     /// The bound port.
@@ -116,7 +150,9 @@ impl Server {
 
     /// Accepts new clients and advances handshakes; finished ones are appended to `accepted`.
     pub fn poll(&mut self, accepted: &mut Vec<Accepted>) {
-        for _ in 0..ACCEPTS_PER_POLL {
+        let listener_ready = self.collect_ready();
+        // A failed accept costs the kernel a socket allocation, so only try when one waits.
+        for _ in 0..if listener_ready { ACCEPTS_PER_POLL } else { 0 } {
             match self.listener.accept() {
                 Ok((stream, _)) => {
                     let deadline = Instant::now() + self.config.peer.handshake_timeout;
@@ -150,6 +186,33 @@ impl Server {
         self.rejected.drain(..excess);
     }
 
+    /// Asks the poller which sockets have input; returns whether the listener has.
+    fn collect_ready(&mut self) -> bool {
+        self.ready.clear();
+        let Some(readiness) = &mut self.readiness else {
+            return true;
+        };
+        readiness.events.clear();
+        if readiness
+            .poller
+            .wait(&mut readiness.events, Some(Duration::ZERO))
+            .is_err()
+        {
+            self.all_ready = true;
+            return true;
+        }
+        let mut listener_ready = false;
+        for event in readiness.events.iter() {
+            match event.key {
+                LISTENER_KEY => listener_ready = true,
+                key => self.ready.push(key as i32),
+            }
+        }
+        // Events beyond the buffer wait in the kernel; poll everyone rather than miss them.
+        self.all_ready = self.unwatched || readiness.events.len() >= READY_EVENTS;
+        listener_ready || self.all_ready
+    }
+
     fn on_progress(
         &mut self,
         progress: Progress<ServerHandshake>,
@@ -162,15 +225,53 @@ impl Server {
                 deadline,
             }),
             Progress::Failed(e) => self.rejected.push(e.reason().to_string()),
-            Progress::Done(ws, info) => {
+            Progress::Done(mut ws, info) => {
                 let id = self.next_id;
                 self.next_id = self.next_id.checked_add(1).unwrap_or(2);
+                if let Some(readiness) = &self.readiness {
+                    if ws
+                        .get_mut()
+                        .watch(readiness.poller.clone(), id as usize)
+                        .is_err()
+                    {
+                        // Unwatched, this peer would never be reported ready.
+                        self.unwatched = true;
+                        self.all_ready = true;
+                    }
+                }
                 let conn = Connection::new(*ws, Role::Server, self.config.peer.clone());
                 let peer = Peer::accepted(conn, info, self.config.peer.clone());
                 accepted.push(Accepted { id, peer });
             }
         }
     }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(readiness) = &self.readiness {
+            let _ = readiness.poller.delete(&self.listener);
+        }
+    }
+}
+
+/// A level-triggered poller watching `listener`, if the platform has one.
+fn watch_listener(listener: &TcpListener) -> Option<Readiness> {
+    let poller = polling::Poller::new().ok()?;
+    if !poller.supports_level() {
+        return None;
+    }
+    let interest = polling::Event::readable(LISTENER_KEY);
+    // SAFETY: `Server`'s `Drop` deletes the registration before the listener closes.
+    unsafe {
+        poller
+            .add_with_mode(listener, interest, polling::PollMode::Level)
+            .ok()?
+    };
+    Some(Readiness {
+        poller: Arc::new(poller),
+        events: polling::Events::with_capacity(NonZeroUsize::new(READY_EVENTS)?),
+    })
 }
 
 fn bind(port: u16, bind_address: &str) -> Result<TcpListener> {

@@ -7,6 +7,7 @@
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::sync::Arc;
 
 /// A connected socket, plain or TLS.
 pub enum Transport {
@@ -80,6 +81,8 @@ pub struct Duplex {
     out_sent: usize,
     /// Flushes in a row that found nothing to write.
     idle_flushes: u32,
+    /// The readiness poller this socket is registered with (see [`Duplex::watch`]).
+    watch: Option<Arc<polling::Poller>>,
 }
 
 /// Once this many sent bytes sit at the front of the buffer, they are dropped.
@@ -95,6 +98,27 @@ impl Duplex {
             out: Vec::new(),
             out_sent: 0,
             idle_flushes: 0,
+            watch: None,
+        }
+    }
+
+    /// Makes `poller` report under `key` whenever this socket has input
+    /// (level-triggered), until the `Duplex` is dropped.
+    pub fn watch(&mut self, poller: Arc<polling::Poller>, key: usize) -> io::Result<()> {
+        let tcp = self.watched_socket().ok_or(io::ErrorKind::Unsupported)?;
+        let interest = polling::Event::readable(key);
+        // SAFETY: `Drop` deletes the registration before the socket is closed.
+        unsafe { poller.add_with_mode(tcp, interest, polling::PollMode::Level)? };
+        self.watch = Some(poller);
+        Ok(())
+    }
+
+    fn watched_socket(&self) -> Option<&TcpStream> {
+        match &self.socket {
+            Transport::Plain(s) => Some(s),
+            Transport::Tls(s) => Some(s.get_ref()),
+            #[allow(unreachable_patterns)]
+            _ => None,
         }
     }
 
@@ -149,6 +173,14 @@ impl Duplex {
                 self.out_sent = 0;
             }
             Ok(false)
+        }
+    }
+}
+
+impl Drop for Duplex {
+    fn drop(&mut self) {
+        if let (Some(poller), Some(tcp)) = (&self.watch, self.watched_socket()) {
+            let _ = poller.delete(tcp);
         }
     }
 }

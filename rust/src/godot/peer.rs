@@ -2,6 +2,8 @@
 //! out by `RustWebSocketServer`, with the Godot 3 `WebSocketPeer` API.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use godot::classes::{FileAccess, IPacketPeerExtension, PacketPeerExtension, X509Certificate};
 use godot::global::{push_error, push_warning, Error as GdError};
@@ -76,6 +78,9 @@ pub struct WebSocketPeer {
     warned_insecure: bool,
     /// Set by a test-only hook to prove a panic in `poll()` is contained.
     panic_on_next_poll: bool,
+    /// Tells an owning server that this peer needs a poll although its socket
+    /// may have no input: something was queued, taken or changed since.
+    wake: Arc<AtomicBool>,
     base: Base<PacketPeerExtension>,
 }
 
@@ -90,6 +95,7 @@ impl IPacketPeerExtension for WebSocketPeer {
         r_buffer: RawPtr<*mut RawPtr<*const u8>>,
         r_buffer_size: RawPtr<*mut i32>,
     ) -> GdError {
+        self.wake_server();
         // A panic unwinding out of an engine virtual aborts Godot; contain it.
         let taken = catch_unwind(AssertUnwindSafe(|| self.core.take_packet()));
         let packet = match taken {
@@ -226,6 +232,7 @@ impl WebSocketPeer {
         #[opt(default = 1000)] code: i64,
         #[opt(default = "")] reason: GString,
     ) -> GdError {
+        self.wake_server();
         let result = self.core.close(code, &reason.to_string());
         errors::to_godot("RustWebSocketPeer.close", result)
     }
@@ -325,6 +332,7 @@ impl WebSocketPeer {
     /// [method was_string_packet] refers to the last one returned.
     #[func]
     fn get_packets(&mut self, #[opt(default = -1)] max: i64) -> Array<PackedByteArray> {
+        self.wake_server();
         let waiting = self.core.available_packets();
         let count = usize::try_from(max).map_or(waiting, |m| m.min(waiting));
         let mut packets: Array<PackedByteArray> = Array::new();
@@ -535,6 +543,7 @@ impl WebSocketPeer {
     /// Test builds only: the next [method poll] panics inside the engine code.
     #[func]
     fn _test_inject_panic(&mut self) {
+        self.wake_server();
         self.panic_on_next_poll = true;
     }
 }
@@ -559,7 +568,47 @@ impl WebSocketPeer {
             last_batch_text: PackedByteArray::new(),
             warned_insecure: false,
             panic_on_next_poll: false,
+            wake: Arc::new(AtomicBool::new(true)),
             base,
+        }
+    }
+
+    /// The flag a server reads to decide whether this peer needs a poll.
+    pub(crate) fn wake_flag(&self) -> Arc<AtomicBool> {
+        self.wake.clone()
+    }
+
+    /// Whether this peer needs polling even when its socket has no input:
+    /// it has bytes to write, a close in progress or a heartbeat to keep.
+    pub(crate) fn busy(&self) -> bool {
+        self.core.ready_state() != ReadyState::Open
+            || self.core.buffered_amount() > 0
+            || !self.core.config().heartbeat_interval.is_zero()
+    }
+
+    /// Makes an owning server poll this peer at its next poll.
+    pub(crate) fn wake_server(&self) {
+        self.wake.store(true, Ordering::Relaxed);
+    }
+
+    /// Emits the peer signal for one event through the object, without binding it
+    /// (a server emits for its peers this way).
+    pub(crate) fn emit_event_on(peer: &Gd<Self>, event: &Event) {
+        match event {
+            Event::Connected { protocol } => peer
+                .signals()
+                .connection_established()
+                .emit(&GString::from(protocol.as_str())),
+            Event::ConnectFailed { reason } => peer
+                .signals()
+                .connection_error()
+                .emit(&GString::from(reason.as_str())),
+            Event::Message => peer.signals().data_received().emit(),
+            Event::CloseRequested { code, reason } => peer
+                .signals()
+                .server_close_request()
+                .emit(*code as i64, &GString::from(reason.as_str())),
+            Event::Closed { clean } => peer.signals().connection_closed().emit(*clean),
         }
     }
 
@@ -617,6 +666,7 @@ impl WebSocketPeer {
             return GdError::ERR_INVALID_PARAMETER;
         }
         let result = self.core.send(data, text);
+        self.wake_server();
         errors::to_godot(&format!("RustWebSocketPeer.{what}"), result)
     }
 
@@ -624,6 +674,7 @@ impl WebSocketPeer {
         let mut config = self.core.config().clone();
         change(&mut config);
         self.core.set_config(config);
+        self.wake_server();
     }
 
     fn report_property_error(&mut self, reason: String) {
@@ -635,6 +686,7 @@ impl WebSocketPeer {
     fn contain_panic(&mut self, what: &str) -> GdError {
         let reason = format!("internal error (Rust panic) in {what}; the connection was closed");
         push_error(&[format!("RustWebSocketPeer: {reason}").to_variant()]);
+        self.wake_server();
         self.core.abort(&reason);
         self.core.set_last_error(reason);
         GdError::FAILED

@@ -1,7 +1,9 @@
 //! `RustWebSocketServer`: listens for WebSocket clients and hands each one out
 //! as a `RustWebSocketPeer`, with the Godot 3 `WebSocketServer` signals.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use godot::classes::{CryptoKey, RefCounted, X509Certificate};
 use godot::global::Error as GdError;
@@ -57,6 +59,8 @@ pub struct WebSocketServer {
     /// First id for the next listen(): ids are never reused while this object lives.
     next_id: i32,
     peers: BTreeMap<i32, Gd<WebSocketPeer>>,
+    /// Each peer's wake flag (see `WebSocketPeer::wake_flag`), readable without binding it.
+    wakes: HashMap<i32, Arc<AtomicBool>>,
     last_error: String,
     base: Base<RefCounted>,
 }
@@ -78,6 +82,7 @@ impl IRefCounted for WebSocketServer {
             server: None,
             next_id: 2,
             peers: BTreeMap::new(),
+            wakes: HashMap::new(),
             last_error: String::new(),
             base,
         }
@@ -127,6 +132,7 @@ impl WebSocketServer {
             self.next_id = server.next_id();
         }
         let peers = std::mem::take(&mut self.peers);
+        self.wakes.clear();
         for (id, mut peer) in peers {
             let events = {
                 let mut p = peer.bind_mut();
@@ -169,11 +175,39 @@ impl WebSocketServer {
         for Accepted { id, peer } in accepted {
             let protocol = peer.selected_protocol().to_string();
             let gd = Gd::from_init_fn(|base| WebSocketPeer::with_core(base, peer));
+            self.wakes.insert(id, gd.bind().wake_flag());
             self.peers.insert(id, gd.clone());
             batch.push((id, gd, vec![Event::Connected { protocol }]));
         }
+        // Binding a peer is not free, and a read finds nothing on an idle socket:
+        // poll only peers whose socket has input or that have something to do.
+        let mut ready = self
+            .server
+            .as_ref()
+            .and_then(|s| s.ready_peers())
+            .map(<[i32]>::to_vec);
+        if let Some(ready) = &mut ready {
+            ready.sort_unstable();
+        }
         for (id, peer) in &mut self.peers {
-            let events = peer.bind_mut().poll_events();
+            let wake = self.wakes.get(id);
+            let due = match (&ready, wake) {
+                (Some(ready), Some(wake)) => {
+                    wake.swap(false, Ordering::Relaxed) | ready.binary_search(id).is_ok()
+                }
+                _ => true,
+            };
+            if !due {
+                continue;
+            }
+            let (events, busy) = {
+                let mut p = peer.bind_mut();
+                let events = p.poll_events();
+                (events, p.busy())
+            };
+            if let (true, Some(wake)) = (busy, wake) {
+                wake.store(true, Ordering::Relaxed);
+            }
             if !events.is_empty() {
                 batch.push((*id, peer.clone(), events));
             }
@@ -252,7 +286,12 @@ impl WebSocketServer {
         let Some(mut peer) = self.find(id).cloned() else {
             return self.unknown(id, "disconnect_peer");
         };
-        let result = peer.bind_mut().core.close(code, &reason.to_string());
+        let result = {
+            let mut p = peer.bind_mut();
+            let result = p.core.close(code, &reason.to_string());
+            p.wake_server();
+            result
+        };
         self.record("RustWebSocketServer.disconnect_peer", result)
     }
 
@@ -335,9 +374,10 @@ impl WebSocketServer {
         let id64 = id as i64;
         for event in events {
             {
-                // Handlers may call back into this server; let them.
+                // Handlers may call back into this server; let them. The peer is
+                // not bound: its signals are emitted through the object.
                 let _reentrant = self.base_mut();
-                peer.bind_mut().emit_events(std::slice::from_ref(event));
+                WebSocketPeer::emit_event_on(peer, event);
             }
             match event {
                 Event::Connected { protocol } => self
@@ -352,6 +392,7 @@ impl WebSocketServer {
                 Event::Closed { clean } => {
                     self.signals().client_disconnected().emit(id64, *clean);
                     self.peers.remove(&id);
+                    self.wakes.remove(&id);
                 }
                 Event::ConnectFailed { .. } => {}
             }
