@@ -531,6 +531,17 @@ impl WebSocketPeer {
     }
 }
 
+/// `"data_received"` as a StringName, made once per thread: the typed-signal
+/// path builds it from text on every emission, a measurable part of receiving
+/// a small message. Never dropped, so no destructor runs after the engine is gone.
+pub(crate) fn data_received_name() -> StringName {
+    thread_local! {
+        static NAME: std::mem::ManuallyDrop<StringName> =
+            std::mem::ManuallyDrop::new(StringName::from("data_received"));
+    }
+    NAME.with(|name| StringName::clone(name))
+}
+
 #[cfg(feature = "test-hooks")]
 #[godot_api(secondary)]
 impl WebSocketPeer {
@@ -603,7 +614,11 @@ impl WebSocketPeer {
                 .signals()
                 .connection_error()
                 .emit(&GString::from(reason.as_str())),
-            Event::Message => peer.signals().data_received().emit(),
+            Event::Message => {
+                peer.clone()
+                    .upcast::<Object>()
+                    .emit_signal(&data_received_name(), &[]);
+            }
             Event::CloseRequested { code, reason } => peer
                 .signals()
                 .server_close_request()
@@ -647,7 +662,9 @@ impl WebSocketPeer {
                     .signals()
                     .connection_error()
                     .emit(&GString::from(reason.as_str())),
-                Event::Message => self.signals().data_received().emit(),
+                Event::Message => {
+                    self.base_mut().emit_signal(&data_received_name(), &[]);
+                }
                 Event::CloseRequested { code, reason } => self
                     .signals()
                     .server_close_request()

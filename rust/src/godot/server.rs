@@ -384,7 +384,11 @@ impl WebSocketServer {
                     .signals()
                     .client_connected()
                     .emit(id64, &GString::from(protocol.as_str())),
-                Event::Message => self.signals().data_received().emit(id64),
+                Event::Message => {
+                    let args = [id64.to_variant()];
+                    self.base_mut()
+                        .emit_signal(&super::peer::data_received_name(), &args);
+                }
                 Event::CloseRequested { code, reason } => self
                     .signals()
                     .client_close_request()
