@@ -81,7 +81,8 @@ def fmt(v):
 spec = [
     ("small_w64", "1. 64 B binary, W=64, get_packet() per message", "messages/s", True, 1.5, "small_w64"),
     ("small_w64_batch", "1b. 64 B binary, W=64, ours: get_packets() batch (built-in: per message)", "messages/s", True, 10.0, "small_w64"),
-    ("large_w4", "2. 1 MiB binary, W=4", "MiB/s", True, 5.0, "large_w4"),
+    ("large_w4", "2. 1 MiB binary, W=4, get_packet() per message", "MiB/s", True, 5.0, "large_w4"),
+    ("large_w4_batch", "2b. 1 MiB binary, W=4, ours: get_packets() (built-in: get_packet())", "MiB/s", True, 5.0, "large_w4"),
     ("ping_pong", "3. 64 B ping-pong, W=1", "round trips/s", True, 1.5, "ping_pong"),
     ("huge_16m", "4. 16 MiB single messages, W=1", "MiB/s", True, None, None),
     ("server_poll", "5a. server-side poll, 1000 idle peers (ours: server.poll(); built-in: loop of peer.poll())", "µs/frame", False, None, None),
@@ -118,7 +119,7 @@ for key, name, unit, higher, target, ceil_key in spec:
     print(f"| {name} | {unit} | {fmt(b)} | {fmt(o)} | {shown} | {tgt} | {met} | {ceil} | {frac} |")
 print()
 print("Rates are per second of main-thread CPU time (/proc/thread-self/schedstat), each the")
-print("median of 3 rounds of 0.7 s (16 MiB: 1.4 s) alternating built-in and ours on fresh")
+print("best of 5 rounds of 0.5 s (16 MiB: 1 s) alternating built-in and ours on fresh")
 print("loopback connections; both ends in one Godot process, polled on the main thread, the same")
 print("GDScript loop for both. Built-in peers: inbound/outbound_buffer_size 1 MiB (64 B rows),")
 print("8 MiB (1 MiB row), 32 MiB (16 MiB row), 64 KiB (ping-pong, echo, idle), max_queued_packets")

@@ -629,6 +629,10 @@ impl WebSocketPeer {
 
     /// Polls the core without emitting anything (the server emits afterwards).
     pub(crate) fn poll_events(&mut self) -> Vec<Event> {
+        // Godot copied the last packet when get_packet returned. Holding it any
+        // longer keeps tungstenite from reusing its receive buffer, so a large
+        // message would cost a fresh allocation (and page faults) every time.
+        self.last_packet = None;
         let was_open = self.core.ready_state() != ReadyState::Closed;
         let inject = std::mem::take(&mut self.panic_on_next_poll);
         let polled = catch_unwind(AssertUnwindSafe(|| {
