@@ -55,6 +55,8 @@ pub struct Connection {
     linger: Linger,
     /// The last read found the socket empty (see `nothing_to_read`).
     read_drained: bool,
+    /// The last round of reads took at least one message.
+    read_any: bool,
 }
 
 /// Closing a socket that still has unread input makes the kernel send a reset,
@@ -94,6 +96,7 @@ impl Connection {
             remote,
             linger: Linger::Off,
             read_drained: false,
+            read_any: false,
         }
     }
 
@@ -222,7 +225,8 @@ impl Connection {
     /// every read call, which made that the main cost of polling an idle peer;
     /// a one-byte peek is much cheaper.
     fn nothing_to_read(&self) -> bool {
-        if !self.read_drained {
+        // Right after input, more is likely: reading at once saves the peek.
+        if !self.read_drained || self.read_any {
             return false;
         }
         // Plain TCP only: a TLS layer may hold data that the socket no longer shows.
@@ -237,10 +241,12 @@ impl Connection {
             return;
         }
         self.read_drained = false;
+        self.read_any = false;
         // Always take at least one message so a single big one still gets through.
         while inbox.is_empty() || inbox.bytes() < self.config.inbound_buffer_limit {
             match self.ws.read() {
                 Ok(message) => {
+                    self.read_any = true;
                     self.heartbeat.last_heard = Some(Instant::now());
                     self.on_message(message, inbox, events);
                 }

@@ -3,10 +3,9 @@
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
-use std::num::NonZeroUsize;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use tungstenite::protocol::Role;
 
@@ -15,6 +14,7 @@ use super::connection::Connection;
 use super::error::{Error, ErrorKind, Result};
 use super::handshake::{Progress, ServerHandshake, ServerSetup};
 use super::peer::Peer;
+use super::transport::Poller;
 
 /// Server options.
 #[derive(Clone, Default)]
@@ -50,14 +50,12 @@ const KEPT_REJECTIONS: usize = 64;
 /// Which sockets have input, so that a poll of a server with many idle peers
 /// costs one system call instead of one (or more) per peer.
 struct Readiness {
-    poller: Arc<polling::Poller>,
-    events: polling::Events,
+    poller: Arc<Poller>,
+    keys: Vec<u64>,
 }
 
 /// Poller key of the listening socket; peers use their id, which is never 0.
-const LISTENER_KEY: usize = 0;
-/// Readiness events taken per poll; with more ready sockets, every peer is polled.
-const READY_EVENTS: usize = 1024;
+const LISTENER_KEY: u64 = 0;
 
 /// A listening WebSocket server.
 pub struct Server {
@@ -192,24 +190,20 @@ impl Server {
         let Some(readiness) = &mut self.readiness else {
             return true;
         };
-        readiness.events.clear();
-        if readiness
+        readiness.keys.clear();
+        // Sockets beyond one call's list wait in the kernel; poll everyone rather than miss them.
+        let complete = readiness
             .poller
-            .wait(&mut readiness.events, Some(Duration::ZERO))
-            .is_err()
-        {
-            self.all_ready = true;
-            return true;
-        }
+            .ready(&mut readiness.keys)
+            .unwrap_or(false);
         let mut listener_ready = false;
-        for event in readiness.events.iter() {
-            match event.key {
+        for &key in &readiness.keys {
+            match key {
                 LISTENER_KEY => listener_ready = true,
                 key => self.ready.push(key as i32),
             }
         }
-        // Events beyond the buffer wait in the kernel; poll everyone rather than miss them.
-        self.all_ready = self.unwatched || readiness.events.len() >= READY_EVENTS;
+        self.all_ready = self.unwatched || !complete;
         listener_ready || self.all_ready
     }
 
@@ -231,7 +225,7 @@ impl Server {
                 if let Some(readiness) = &self.readiness {
                     if ws
                         .get_mut()
-                        .watch(readiness.poller.clone(), id as usize)
+                        .watch(readiness.poller.clone(), id as u64)
                         .is_err()
                     {
                         // Unwatched, this peer would never be reported ready.
@@ -250,27 +244,19 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         if let Some(readiness) = &self.readiness {
-            let _ = readiness.poller.delete(&self.listener);
+            readiness.poller.delete(&self.listener);
         }
     }
 }
 
-/// A level-triggered poller watching `listener`, if the platform has one.
+/// A poller watching `listener`, if the platform has one; `Server`'s `Drop`
+/// deletes the registration before the listener closes.
 fn watch_listener(listener: &TcpListener) -> Option<Readiness> {
-    let poller = polling::Poller::new().ok()?;
-    if !poller.supports_level() {
-        return None;
-    }
-    let interest = polling::Event::readable(LISTENER_KEY);
-    // SAFETY: `Server`'s `Drop` deletes the registration before the listener closes.
-    unsafe {
-        poller
-            .add_with_mode(listener, interest, polling::PollMode::Level)
-            .ok()?
-    };
+    let poller = Poller::new().ok()?;
+    poller.add(listener, LISTENER_KEY).ok()?;
     Some(Readiness {
         poller: Arc::new(poller),
-        events: polling::Events::with_capacity(NonZeroUsize::new(READY_EVENTS)?),
+        keys: Vec::new(),
     })
 }
 
