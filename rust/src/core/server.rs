@@ -192,10 +192,7 @@ impl Server {
         };
         readiness.keys.clear();
         // Sockets beyond one call's list wait in the kernel; poll everyone rather than miss them.
-        let complete = readiness
-            .poller
-            .ready(&mut readiness.keys)
-            .unwrap_or(false);
+        let complete = readiness.poller.ready(&mut readiness.keys).unwrap_or(false);
         let mut listener_ready = false;
         for &key in &readiness.keys {
             match key {
