@@ -128,7 +128,9 @@ impl Connection {
     /// Sets Nagle's algorithm off (`true`) or on.
     pub fn set_no_delay(&mut self, enabled: bool) {
         self.config.no_delay = enabled;
-        let _ = self.ws.get_ref().socket().tcp().set_nodelay(enabled);
+        if let Some(tcp) = self.ws.get_ref().socket().tcp() {
+            let _ = tcp.set_nodelay(enabled);
+        }
     }
 
     /// Replaces the limits (new values apply from the next message on).
@@ -282,9 +284,13 @@ impl Connection {
                 }
             }
             Message::Close(frame) => {
-                let (code, reason) = frame
-                    .map(|f| (u16::from(f.code), f.reason.to_string()))
-                    .unwrap_or((1005, String::new()));
+                let (code, reason) = match frame {
+                    None => (1005, String::new()),
+                    // tungstenite swaps a code that may not be sent for 1002 when the
+                    // remote starts the close, but passes it through in a reply to ours.
+                    Some(f) if !f.code.is_allowed() => (1002, "Protocol violation".to_string()),
+                    Some(f) => (u16::from(f.code), f.reason.to_string()),
+                };
                 self.remote_close = Some((code, reason.clone()));
                 if !self.we_closed {
                     events.push(Event::CloseRequested { code, reason });

@@ -124,7 +124,7 @@ impl ClientHandshake {
         }
     }
 
-    fn upgrade(transport: Transport, setup: ClientSetup) -> Progress<Self> {
+    pub(crate) fn upgrade(transport: Transport, setup: ClientSetup) -> Progress<Self> {
         let plain = matches!(transport, Transport::Plain(_));
         match WsClient::start(Duplex::new(transport), setup.request, Some(setup.config)) {
             Ok(mid) => Self::upgrade_step(mid.handshake(), plain),
@@ -411,7 +411,7 @@ impl ServerHandshake {
         }
     }
 
-    fn upgrade(transport: Transport, setup: ServerSetup) -> Progress<Self> {
+    pub(crate) fn upgrade(transport: Transport, setup: ServerSetup) -> Progress<Self> {
         let info = Negotiated::default();
         info.borrow_mut().info.remote = transport.peer_addr();
         let config = setup.config;

@@ -9,6 +9,8 @@ pub mod connector;
 pub mod error;
 pub mod event;
 pub mod framing;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 pub(crate) mod handshake;
 pub mod inbox;
 pub mod peer;

@@ -15,20 +15,25 @@ pub enum Transport {
     Plain(TcpStream),
     /// `wss://`
     Tls(Box<native_tls::TlsStream<TcpStream>>),
+    /// The fuzzer's in-memory remote side.
+    #[cfg(feature = "fuzzing")]
+    Memory(super::fuzzing::Pipe),
 }
 
 impl Transport {
     /// The TCP socket under any TLS layer.
-    pub fn tcp(&self) -> &TcpStream {
+    pub fn tcp(&self) -> Option<&TcpStream> {
         match self {
-            Transport::Plain(s) => s,
-            Transport::Tls(s) => s.get_ref(),
+            Transport::Plain(s) => Some(s),
+            Transport::Tls(s) => Some(s.get_ref()),
+            #[cfg(feature = "fuzzing")]
+            Transport::Memory(_) => None,
         }
     }
 
     /// The remote address, if the socket still knows it.
     pub fn peer_addr(&self) -> Option<SocketAddr> {
-        self.tcp().peer_addr().ok()
+        self.tcp()?.peer_addr().ok()
     }
 
     /// Closes both directions of the socket; errors mean it is already closed.
@@ -36,7 +41,13 @@ impl Transport {
         if let Transport::Tls(s) = self {
             let _ = s.shutdown();
         }
-        let _ = self.tcp().shutdown(Shutdown::Both);
+        #[cfg(feature = "fuzzing")]
+        if let Transport::Memory(pipe) = self {
+            pipe.shutdown();
+        }
+        if let Some(tcp) = self.tcp() {
+            let _ = tcp.shutdown(Shutdown::Both);
+        }
     }
 
     /// Ends our direction only (TLS close_notify, then FIN); reading still works.
@@ -44,7 +55,9 @@ impl Transport {
         if let Transport::Tls(s) = self {
             let _ = s.shutdown();
         }
-        let _ = self.tcp().shutdown(Shutdown::Write);
+        if let Some(tcp) = self.tcp() {
+            let _ = tcp.shutdown(Shutdown::Write);
+        }
     }
 }
 
@@ -53,6 +66,8 @@ impl Read for Transport {
         match self {
             Transport::Plain(s) => s.read(buf),
             Transport::Tls(s) => s.read(buf),
+            #[cfg(feature = "fuzzing")]
+            Transport::Memory(s) => s.read(buf),
         }
     }
 }
@@ -62,6 +77,8 @@ impl Write for Transport {
         match self {
             Transport::Plain(s) => s.write(buf),
             Transport::Tls(s) => s.write(buf),
+            #[cfg(feature = "fuzzing")]
+            Transport::Memory(s) => s.write(buf),
         }
     }
 
@@ -69,6 +86,8 @@ impl Write for Transport {
         match self {
             Transport::Plain(s) => s.flush(),
             Transport::Tls(s) => s.flush(),
+            #[cfg(feature = "fuzzing")]
+            Transport::Memory(s) => s.flush(),
         }
     }
 }
