@@ -1,15 +1,16 @@
 extends "res://tests/harness/test_case.gd"
-## A peer used from a Thread while the main thread polls it: calls are
-## serialized, every message sent from the thread arrives, nothing crashes.
+## A peer used from two Threads while the main thread polls it: calls are
+## serialized, every message sent from the threads arrives in each thread's
+## order, nothing crashes or hangs.
 
 var server := RustWebSocketServer.new()
 var peer := RustWebSocketPeer.new()
 
 
-func send_from_thread(count: int) -> int:
+func send_from_thread(prefix: String, count: int) -> int:
 	var failures := 0
 	for i in count:
-		if peer.send_text("t%d" % i) != OK:
+		if peer.send_text("%s%d" % [prefix, i]) != OK:
 			failures += 1
 		if i % 10 == 0:
 			OS.delay_usec(100)
@@ -24,14 +25,16 @@ func run_test() -> void:
 	await wait_until(func(): peer.poll(); server.poll(); return peer.is_connected_to_host(), 5.0, "open")
 
 	const COUNT := 300
-	var thread := Thread.new()
-	thread.start(send_from_thread.bind(COUNT))
-	await wait_until(func(): peer.poll(); server.poll(); return got.size() >= COUNT or not thread.is_alive() and got.size() >= COUNT, 10.0, "all messages from the thread")
-	var failures: int = thread.wait_to_finish()
-	check_eq(failures, 0, "every send from the thread succeeded")
-	var expected := []
-	for i in COUNT:
-		expected.append("t%d" % i)
-	check_eq(got, expected, "all arrived, in order")
+	var threads: Array[Thread] = [Thread.new(), Thread.new()]
+	threads[0].start(send_from_thread.bind("a", COUNT))
+	threads[1].start(send_from_thread.bind("b", COUNT))
+	await wait_until(func(): peer.poll(); server.poll(); return got.size() >= 2 * COUNT, 10.0, "all messages from both threads")
+	for t in threads:
+		check_eq(t.wait_to_finish(), 0, "every send from a thread succeeded")
+	for prefix in ["a", "b"]:
+		var expected := []
+		for i in COUNT:
+			expected.append("%s%d" % [prefix, i])
+		check_eq(got.filter(func(m): return m.begins_with(prefix)), expected, "thread %s: all arrived, in order" % prefix)
 	peer.close()
 	await wait_until(func(): peer.poll(); server.poll(); return peer.get_ready_state() == RustWebSocketPeer.STATE_CLOSED, 5.0, "closed")
