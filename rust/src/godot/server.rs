@@ -387,7 +387,7 @@ impl WebSocketServer {
                 Event::Message => {
                     let args = [id64.to_variant()];
                     self.base_mut()
-                        .emit_signal(&super::peer::data_received_name(), &args);
+                        .emit_signal(&super::peer::driver::data_received_name(), &args);
                 }
                 Event::CloseRequested { code, reason } => self
                     .signals()

@@ -1,8 +1,7 @@
 //! `RustWebSocketPeer`: one WebSocket connection, usable as a client or handed
 //! out by `RustWebSocketServer`, with the Godot 3 `WebSocketPeer` API.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use godot::classes::{FileAccess, IPacketPeerExtension, PacketPeerExtension, X509Certificate};
@@ -13,7 +12,10 @@ use godot::prelude::*;
 use super::convert;
 use super::enums::{WRITE_MODE_BINARY, WRITE_MODE_TEXT};
 use super::errors;
-use crate::core::{Event, Packet, Peer, ReadyState};
+use crate::core::{Packet, Peer, ReadyState};
+
+pub(crate) mod driver;
+mod packets;
 
 /// A WebSocket connection with the Godot 3 [code]WebSocketPeer[/code] API.
 ///
@@ -95,35 +97,8 @@ impl IPacketPeerExtension for WebSocketPeer {
         r_buffer: RawPtr<*mut RawPtr<*const u8>>,
         r_buffer_size: RawPtr<*mut i32>,
     ) -> GdError {
-        self.wake_server();
-        // A panic unwinding out of an engine virtual aborts Godot; contain it.
-        let taken = catch_unwind(AssertUnwindSafe(|| self.core.take_packet()));
-        let packet = match taken {
-            Ok(Some(packet)) => packet,
-            Ok(None) => {
-                self.core.set_last_error("no packet available");
-                return GdError::ERR_UNAVAILABLE;
-            }
-            Err(_) => return self.contain_panic("get_packet"),
-        };
-        if packet.data.len() > i32::MAX as usize {
-            push_error(&[
-                "RustWebSocketPeer: packet too large for PacketPeer; use get_packets()"
-                    .to_variant(),
-            ]);
-            return GdError::ERR_OUT_OF_MEMORY;
-        }
-        self.last_was_string = packet.text;
-        let ptr = packet.data.as_ptr();
-        let len = packet.data.len() as i32;
-        self.last_packet = Some(packet);
-        // SAFETY: Godot passes valid out-pointers; the buffer lives in `last_packet`
-        // until the next call, and Godot copies it before then.
-        unsafe {
-            *r_buffer.ptr() = RawPtr::new(ptr);
-            *r_buffer_size.ptr() = len;
-        }
-        GdError::OK
+        // SAFETY: Godot passes valid out-pointers.
+        unsafe { self.take_packet_raw(r_buffer, r_buffer_size) }
     }
 
     unsafe fn put_packet_rawptr(
@@ -131,20 +106,8 @@ impl IPacketPeerExtension for WebSocketPeer {
         p_buffer: RawPtr<*const u8>,
         p_buffer_size: i32,
     ) -> GdError {
-        let len = usize::try_from(p_buffer_size).unwrap_or(0);
-        let data: &[u8] = if len == 0 || p_buffer.ptr().is_null() {
-            &[]
-        } else {
-            // SAFETY: Godot hands a buffer of `p_buffer_size` bytes, valid for this call.
-            unsafe { std::slice::from_raw_parts(p_buffer.ptr(), len) }
-        };
-        let text = self.write_mode == WRITE_MODE_TEXT;
-        match catch_unwind(AssertUnwindSafe(|| {
-            self.send_bytes(data, text, "put_packet")
-        })) {
-            Ok(code) => code,
-            Err(_) => self.contain_panic("put_packet"),
-        }
+        // SAFETY: Godot passes a buffer of `p_buffer_size` bytes.
+        unsafe { self.put_packet_raw(p_buffer, p_buffer_size) }
     }
 
     fn get_available_packet_count(&self) -> i32 {
@@ -325,43 +288,6 @@ impl WebSocketPeer {
         self.last_was_string
     }
 
-    /// Takes up to [param max] waiting messages at once ([code]-1[/code]: all of
-    /// them), oldest first, and returns their payloads. Much cheaper than one
-    /// [method PacketPeer.get_packet] call per message at high message rates.
-    /// [method were_string_packets] then tells which of them were text, and
-    /// [method was_string_packet] refers to the last one returned.
-    #[func]
-    fn get_packets(&mut self, #[opt(default = -1)] max: i64) -> Array<PackedByteArray> {
-        self.wake_server();
-        let waiting = self.core.available_packets();
-        let count = usize::try_from(max).map_or(waiting, |m| m.min(waiting));
-        let mut packets: Array<PackedByteArray> = Array::new();
-        let mut text = PackedByteArray::new();
-        text.resize(count);
-        let flags = text.as_mut_slice();
-        for flag in flags.iter_mut() {
-            let Some(packet) = self.core.take_packet() else {
-                break;
-            };
-            *flag = packet.text as u8;
-            // The one copy between the socket and the PackedByteArray.
-            packets.push(&PackedByteArray::from(&packet.data[..]));
-        }
-        if let Some(&last) = flags.last() {
-            self.last_was_string = last != 0;
-        }
-        self.last_batch_text = text;
-        packets
-    }
-
-    /// For the messages the last [method get_packets] call returned, in the same
-    /// order: [code]1[/code] where the message arrived as text, [code]0[/code]
-    /// where it was binary.
-    #[func]
-    fn were_string_packets(&self) -> PackedByteArray {
-        self.last_batch_text.clone()
-    }
-
     /// The close code received from the remote side, or -1 when the connection did
     /// not close cleanly.
     #[func]
@@ -528,188 +454,5 @@ impl WebSocketPeer {
     #[func]
     fn set_proxy_url(&mut self, value: GString) {
         self.update_config(|c| c.proxy_url = value.to_string());
-    }
-}
-
-/// `"data_received"` as a StringName, made once per thread: the typed-signal
-/// path builds it from text on every emission, a measurable part of receiving
-/// a small message. Never dropped, so no destructor runs after the engine is gone.
-pub(crate) fn data_received_name() -> StringName {
-    thread_local! {
-        static NAME: std::mem::ManuallyDrop<StringName> =
-            std::mem::ManuallyDrop::new(StringName::from("data_received"));
-    }
-    NAME.with(|name| StringName::clone(name))
-}
-
-#[cfg(feature = "test-hooks")]
-#[godot_api(secondary)]
-impl WebSocketPeer {
-    /// Test builds only: panics inside Rust, to prove panics are contained.
-    #[func]
-    fn _test_panic(&mut self) {
-        panic!("deliberate panic from _test_panic()");
-    }
-
-    /// Test builds only: the next [method poll] panics inside the engine code.
-    #[func]
-    fn _test_inject_panic(&mut self) {
-        self.wake_server();
-        self.panic_on_next_poll = true;
-    }
-}
-
-impl WebSocketPeer {
-    /// A peer object around an existing core peer (used by the server).
-    pub(crate) fn with_core(base: Base<PacketPeerExtension>, core: Peer) -> Self {
-        Self {
-            verify_tls: PhantomVar::default(),
-            trusted_certificate: PhantomVar::default(),
-            handshake_timeout: PhantomVar::default(),
-            max_message_size: PhantomVar::default(),
-            outbound_buffer_limit: PhantomVar::default(),
-            inbound_buffer_limit: PhantomVar::default(),
-            heartbeat_interval: PhantomVar::default(),
-            proxy_url: PhantomVar::default(),
-            core,
-            write_mode: WRITE_MODE_BINARY,
-            trusted: Variant::nil(),
-            last_packet: None,
-            last_was_string: false,
-            last_batch_text: PackedByteArray::new(),
-            warned_insecure: false,
-            panic_on_next_poll: false,
-            wake: Arc::new(AtomicBool::new(true)),
-            base,
-        }
-    }
-
-    /// The flag a server reads to decide whether this peer needs a poll.
-    pub(crate) fn wake_flag(&self) -> Arc<AtomicBool> {
-        self.wake.clone()
-    }
-
-    /// Whether this peer needs polling even when its socket has no input:
-    /// it has bytes to write, a close in progress or a heartbeat to keep.
-    pub(crate) fn busy(&self) -> bool {
-        self.core.ready_state() != ReadyState::Open
-            || self.core.buffered_amount() > 0
-            || !self.core.config().heartbeat_interval.is_zero()
-    }
-
-    /// Makes an owning server poll this peer at its next poll.
-    pub(crate) fn wake_server(&self) {
-        self.wake.store(true, Ordering::Relaxed);
-    }
-
-    /// Emits the peer signal for one event through the object, without binding it
-    /// (a server emits for its peers this way).
-    pub(crate) fn emit_event_on(peer: &Gd<Self>, event: &Event) {
-        match event {
-            Event::Connected { protocol } => peer
-                .signals()
-                .connection_established()
-                .emit(&GString::from(protocol.as_str())),
-            Event::ConnectFailed { reason } => peer
-                .signals()
-                .connection_error()
-                .emit(&GString::from(reason.as_str())),
-            Event::Message => {
-                peer.clone()
-                    .upcast::<Object>()
-                    .emit_signal(&data_received_name(), &[]);
-            }
-            Event::CloseRequested { code, reason } => peer
-                .signals()
-                .server_close_request()
-                .emit(*code as i64, &GString::from(reason.as_str())),
-            Event::Closed { clean } => peer.signals().connection_closed().emit(*clean),
-        }
-    }
-
-    /// Polls the core without emitting anything (the server emits afterwards).
-    pub(crate) fn poll_events(&mut self) -> Vec<Event> {
-        // Godot copied the last packet when get_packet returned. Holding it any
-        // longer keeps tungstenite from reusing its receive buffer, so a large
-        // message would cost a fresh allocation (and page faults) every time.
-        self.last_packet = None;
-        let was_open = self.core.ready_state() != ReadyState::Closed;
-        let inject = std::mem::take(&mut self.panic_on_next_poll);
-        let polled = catch_unwind(AssertUnwindSafe(|| {
-            if inject {
-                panic!("injected panic in poll()");
-            }
-            self.core.poll().collect()
-        }));
-        match polled {
-            Ok(events) => events,
-            Err(_) => {
-                self.contain_panic("poll");
-                if was_open {
-                    vec![Event::Closed { clean: false }]
-                } else {
-                    Vec::new()
-                }
-            }
-        }
-    }
-
-    /// Emits this peer's signals for `events`, allowing handlers to call back in.
-    pub(crate) fn emit_events(&mut self, events: &[Event]) {
-        for event in events {
-            match event {
-                Event::Connected { protocol } => self
-                    .signals()
-                    .connection_established()
-                    .emit(&GString::from(protocol.as_str())),
-                Event::ConnectFailed { reason } => self
-                    .signals()
-                    .connection_error()
-                    .emit(&GString::from(reason.as_str())),
-                Event::Message => {
-                    self.base_mut().emit_signal(&data_received_name(), &[]);
-                }
-                Event::CloseRequested { code, reason } => self
-                    .signals()
-                    .server_close_request()
-                    .emit(*code as i64, &GString::from(reason.as_str())),
-                Event::Closed { clean } => self.signals().connection_closed().emit(*clean),
-            }
-        }
-    }
-
-    fn send_bytes(&mut self, data: &[u8], text: bool, what: &str) -> GdError {
-        if text && std::str::from_utf8(data).is_err() {
-            let reason =
-                "WRITE_MODE_TEXT needs valid UTF-8; send binary data with WRITE_MODE_BINARY";
-            self.core.set_last_error(reason);
-            push_error(&[format!("RustWebSocketPeer.{what}: {reason}").to_variant()]);
-            return GdError::ERR_INVALID_PARAMETER;
-        }
-        let result = self.core.send(data, text);
-        self.wake_server();
-        errors::to_godot(&format!("RustWebSocketPeer.{what}"), result)
-    }
-
-    fn update_config(&mut self, change: impl FnOnce(&mut crate::core::Config)) {
-        let mut config = self.core.config().clone();
-        change(&mut config);
-        self.core.set_config(config);
-        self.wake_server();
-    }
-
-    fn report_property_error(&mut self, reason: String) {
-        push_error(&[format!("RustWebSocketPeer: {reason}").to_variant()]);
-        self.core.set_last_error(reason);
-    }
-
-    /// After a panic the peer's state cannot be trusted: close it and say so.
-    fn contain_panic(&mut self, what: &str) -> GdError {
-        let reason = format!("internal error (Rust panic) in {what}; the connection was closed");
-        push_error(&[format!("RustWebSocketPeer: {reason}").to_variant()]);
-        self.wake_server();
-        self.core.abort(&reason);
-        self.core.set_last_error(reason);
-        GdError::FAILED
     }
 }

@@ -1,0 +1,198 @@
+//! How `RustWebSocketPeer` drives its core peer: polling with panics contained,
+//! emitting signals, sending, and waking the server that owns it.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use godot::classes::PacketPeerExtension;
+use godot::global::{push_error, Error as GdError};
+use godot::prelude::*;
+
+use super::WebSocketPeer;
+use crate::core::{Event, Peer, ReadyState};
+use crate::godot::enums::WRITE_MODE_BINARY;
+use crate::godot::errors;
+
+impl WebSocketPeer {
+    /// A peer object around an existing core peer (used by the server).
+    pub(crate) fn with_core(base: Base<PacketPeerExtension>, core: Peer) -> Self {
+        Self {
+            verify_tls: PhantomVar::default(),
+            trusted_certificate: PhantomVar::default(),
+            handshake_timeout: PhantomVar::default(),
+            max_message_size: PhantomVar::default(),
+            outbound_buffer_limit: PhantomVar::default(),
+            inbound_buffer_limit: PhantomVar::default(),
+            heartbeat_interval: PhantomVar::default(),
+            proxy_url: PhantomVar::default(),
+            core,
+            write_mode: WRITE_MODE_BINARY,
+            trusted: Variant::nil(),
+            last_packet: None,
+            last_was_string: false,
+            last_batch_text: PackedByteArray::new(),
+            warned_insecure: false,
+            panic_on_next_poll: false,
+            wake: Arc::new(AtomicBool::new(true)),
+            base,
+        }
+    }
+
+    /// The flag a server reads to decide whether this peer needs a poll.
+    pub(crate) fn wake_flag(&self) -> Arc<AtomicBool> {
+        self.wake.clone()
+    }
+
+    /// Whether this peer needs polling even when its socket has no input:
+    /// it has bytes to write, a close in progress or a heartbeat to keep.
+    pub(crate) fn busy(&self) -> bool {
+        self.core.ready_state() != ReadyState::Open
+            || self.core.buffered_amount() > 0
+            || !self.core.config().heartbeat_interval.is_zero()
+    }
+
+    /// Makes an owning server poll this peer at its next poll.
+    pub(crate) fn wake_server(&self) {
+        self.wake.store(true, Ordering::Relaxed);
+    }
+
+    /// Emits the peer signal for one event through the object, without binding it
+    /// (a server emits for its peers this way).
+    pub(crate) fn emit_event_on(peer: &Gd<Self>, event: &Event) {
+        match event {
+            Event::Connected { protocol } => peer
+                .signals()
+                .connection_established()
+                .emit(&GString::from(protocol.as_str())),
+            Event::ConnectFailed { reason } => peer
+                .signals()
+                .connection_error()
+                .emit(&GString::from(reason.as_str())),
+            Event::Message => {
+                peer.clone()
+                    .upcast::<Object>()
+                    .emit_signal(&data_received_name(), &[]);
+            }
+            Event::CloseRequested { code, reason } => peer
+                .signals()
+                .server_close_request()
+                .emit(*code as i64, &GString::from(reason.as_str())),
+            Event::Closed { clean } => peer.signals().connection_closed().emit(*clean),
+        }
+    }
+
+    /// Polls the core without emitting anything (the server emits afterwards).
+    pub(crate) fn poll_events(&mut self) -> Vec<Event> {
+        // Godot copied the last packet when get_packet returned. Holding it any
+        // longer keeps tungstenite from reusing its receive buffer, so a large
+        // message would cost a fresh allocation (and page faults) every time.
+        self.last_packet = None;
+        let was_open = self.core.ready_state() != ReadyState::Closed;
+        let inject = std::mem::take(&mut self.panic_on_next_poll);
+        let polled = catch_unwind(AssertUnwindSafe(|| {
+            if inject {
+                panic!("injected panic in poll()");
+            }
+            self.core.poll().collect()
+        }));
+        match polled {
+            Ok(events) => events,
+            Err(_) => {
+                self.contain_panic("poll");
+                if was_open {
+                    vec![Event::Closed { clean: false }]
+                } else {
+                    Vec::new()
+                }
+            }
+        }
+    }
+
+    /// Emits this peer's signals for `events`, allowing handlers to call back in.
+    pub(crate) fn emit_events(&mut self, events: &[Event]) {
+        for event in events {
+            match event {
+                Event::Connected { protocol } => self
+                    .signals()
+                    .connection_established()
+                    .emit(&GString::from(protocol.as_str())),
+                Event::ConnectFailed { reason } => self
+                    .signals()
+                    .connection_error()
+                    .emit(&GString::from(reason.as_str())),
+                Event::Message => {
+                    self.base_mut().emit_signal(&data_received_name(), &[]);
+                }
+                Event::CloseRequested { code, reason } => self
+                    .signals()
+                    .server_close_request()
+                    .emit(*code as i64, &GString::from(reason.as_str())),
+                Event::Closed { clean } => self.signals().connection_closed().emit(*clean),
+            }
+        }
+    }
+
+    pub(super) fn send_bytes(&mut self, data: &[u8], text: bool, what: &str) -> GdError {
+        if text && std::str::from_utf8(data).is_err() {
+            let reason =
+                "WRITE_MODE_TEXT needs valid UTF-8; send binary data with WRITE_MODE_BINARY";
+            self.core.set_last_error(reason);
+            push_error(&[format!("RustWebSocketPeer.{what}: {reason}").to_variant()]);
+            return GdError::ERR_INVALID_PARAMETER;
+        }
+        let result = self.core.send(data, text);
+        self.wake_server();
+        errors::to_godot(&format!("RustWebSocketPeer.{what}"), result)
+    }
+
+    pub(super) fn update_config(&mut self, change: impl FnOnce(&mut crate::core::Config)) {
+        let mut config = self.core.config().clone();
+        change(&mut config);
+        self.core.set_config(config);
+        self.wake_server();
+    }
+
+    pub(super) fn report_property_error(&mut self, reason: String) {
+        push_error(&[format!("RustWebSocketPeer: {reason}").to_variant()]);
+        self.core.set_last_error(reason);
+    }
+
+    /// After a panic the peer's state cannot be trusted: close it and say so.
+    pub(super) fn contain_panic(&mut self, what: &str) -> GdError {
+        let reason = format!("internal error (Rust panic) in {what}; the connection was closed");
+        push_error(&[format!("RustWebSocketPeer: {reason}").to_variant()]);
+        self.wake_server();
+        self.core.abort(&reason);
+        self.core.set_last_error(reason);
+        GdError::FAILED
+    }
+}
+
+#[cfg(feature = "test-hooks")]
+#[godot_api(secondary)]
+impl WebSocketPeer {
+    /// Test builds only: panics inside Rust, to prove panics are contained.
+    #[func]
+    fn _test_panic(&mut self) {
+        panic!("deliberate panic from _test_panic()");
+    }
+
+    /// Test builds only: the next [method poll] panics inside the engine code.
+    #[func]
+    fn _test_inject_panic(&mut self) {
+        self.wake_server();
+        self.panic_on_next_poll = true;
+    }
+}
+
+/// `"data_received"` as a StringName, made once per thread: the typed-signal
+/// path builds it from text on every emission, a measurable part of receiving
+/// a small message. Never dropped, so no destructor runs after the engine is gone.
+pub(crate) fn data_received_name() -> StringName {
+    thread_local! {
+        static NAME: std::mem::ManuallyDrop<StringName> =
+            std::mem::ManuallyDrop::new(StringName::from("data_received"));
+    }
+    NAME.with(|name| StringName::clone(name))
+}

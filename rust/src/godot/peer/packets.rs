@@ -1,0 +1,119 @@
+//! The `PacketPeer` side of `RustWebSocketPeer`: the raw packet virtuals that
+//! `get_packet`, `put_packet`, `get_var` and `put_var` go through.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use godot::global::{push_error, Error as GdError};
+use godot::meta::conv::RawPtr;
+use godot::prelude::*;
+
+use super::WebSocketPeer;
+use crate::godot::enums::WRITE_MODE_TEXT;
+
+impl WebSocketPeer {
+    /// Hands Godot the oldest message; its buffer stays alive in `last_packet`.
+    ///
+    /// # Safety
+    /// The out-pointers must be valid for writes.
+    pub(super) unsafe fn take_packet_raw(
+        &mut self,
+        r_buffer: RawPtr<*mut RawPtr<*const u8>>,
+        r_buffer_size: RawPtr<*mut i32>,
+    ) -> GdError {
+        self.wake_server();
+        // A panic unwinding out of an engine virtual aborts Godot; contain it.
+        let taken = catch_unwind(AssertUnwindSafe(|| self.core.take_packet()));
+        let packet = match taken {
+            Ok(Some(packet)) => packet,
+            Ok(None) => {
+                self.core.set_last_error("no packet available");
+                return GdError::ERR_UNAVAILABLE;
+            }
+            Err(_) => return self.contain_panic("get_packet"),
+        };
+        if packet.data.len() > i32::MAX as usize {
+            push_error(&[
+                "RustWebSocketPeer: packet too large for PacketPeer; use get_packets()"
+                    .to_variant(),
+            ]);
+            return GdError::ERR_OUT_OF_MEMORY;
+        }
+        self.last_was_string = packet.text;
+        let ptr = packet.data.as_ptr();
+        let len = packet.data.len() as i32;
+        self.last_packet = Some(packet);
+        // SAFETY: Godot passes valid out-pointers; the buffer lives in `last_packet`
+        // until the next call, and Godot copies it before then.
+        unsafe {
+            *r_buffer.ptr() = RawPtr::new(ptr);
+            *r_buffer_size.ptr() = len;
+        }
+        GdError::OK
+    }
+
+    /// Sends the buffer Godot hands over, in the current write mode.
+    ///
+    /// # Safety
+    /// `p_buffer` must point to `p_buffer_size` readable bytes.
+    pub(super) unsafe fn put_packet_raw(
+        &mut self,
+        p_buffer: RawPtr<*const u8>,
+        p_buffer_size: i32,
+    ) -> GdError {
+        let len = usize::try_from(p_buffer_size).unwrap_or(0);
+        let data: &[u8] = if len == 0 || p_buffer.ptr().is_null() {
+            &[]
+        } else {
+            // SAFETY: Godot hands a buffer of `p_buffer_size` bytes, valid for this call.
+            unsafe { std::slice::from_raw_parts(p_buffer.ptr(), len) }
+        };
+        let text = self.write_mode == WRITE_MODE_TEXT;
+        match catch_unwind(AssertUnwindSafe(|| {
+            self.send_bytes(data, text, "put_packet")
+        })) {
+            Ok(code) => code,
+            Err(_) => self.contain_panic("put_packet"),
+        }
+    }
+}
+
+/// Batch receive, for high message rates: one call instead of one per message.
+#[godot_api(secondary)]
+impl WebSocketPeer {
+    /// Takes up to [param max] waiting messages at once ([code]-1[/code]: all of
+    /// them), oldest first, and returns their payloads. Much cheaper than one
+    /// [method PacketPeer.get_packet] call per message at high message rates.
+    /// [method were_string_packets] then tells which of them were text, and
+    /// [method was_string_packet] refers to the last one returned.
+    #[func]
+    fn get_packets(&mut self, #[opt(default = -1)] max: i64) -> Array<PackedByteArray> {
+        self.wake_server();
+        let waiting = self.core.available_packets();
+        let count = usize::try_from(max).map_or(waiting, |m| m.min(waiting));
+        let mut packets: Array<PackedByteArray> = Array::new();
+        let mut text = PackedByteArray::new();
+        text.resize(count);
+        let flags = text.as_mut_slice();
+        for flag in flags.iter_mut() {
+            let Some(packet) = self.core.take_packet() else {
+                break;
+            };
+            *flag = packet.text as u8;
+            // The one copy between the socket and the PackedByteArray.
+            packets.push(&PackedByteArray::from(&packet.data[..]));
+        }
+        if let Some(&last) = flags.last() {
+            self.last_was_string = last != 0;
+        }
+        self.last_batch_text = text;
+        packets
+    }
+
+    /// For the messages the last [method get_packets] call returned, in the same
+    /// order: [code]1[/code] where the message arrived as text, [code]0[/code]
+    /// where it was binary.
+    #[func]
+    fn were_string_packets(&self) -> PackedByteArray {
+        self.last_batch_text.clone()
+    }
+}
