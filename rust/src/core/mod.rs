@@ -15,6 +15,7 @@ pub(crate) mod handshake;
 pub mod inbox;
 pub mod peer;
 pub mod proxy;
+pub mod readiness;
 pub mod server;
 pub mod tls;
 pub mod transport;

@@ -14,7 +14,7 @@ use super::connection::Connection;
 use super::error::{Error, ErrorKind, Result};
 use super::handshake::{Progress, ServerHandshake, ServerSetup};
 use super::peer::Peer;
-use super::transport::Poller;
+use super::readiness::Poller;
 
 /// Server options.
 #[derive(Clone, Default)]
