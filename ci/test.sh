@@ -10,6 +10,8 @@ cd "$(dirname "$0")/.."
 
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 summary=()
+logs=.cache/ci-logs
+mkdir -p "$logs"
 
 stage() {
   local name=$1 start rc
@@ -18,8 +20,8 @@ stage() {
   echo "=== [$name] $*"
   start=$(date +%s)
   set +e
-  "$@"
-  rc=$?
+  "$@" 2>&1 | tee "$logs/$name.log"
+  rc=${PIPESTATUS[0]}
   set -e
   local secs=$(( $(date +%s) - start ))
   if (( rc != 0 )); then
@@ -50,6 +52,17 @@ stage doc-check      bash ci/doc-check.sh
 # The zip from the package stage, unpacked into a fresh project, loads and works.
 stage package-smoke  bash ci/package-smoke.sh
 
+# One closing count over both test runners: cargo's "test result" lines and
+# the Godot runner's "N passed, N failed".
+# Sums the numbers in front of $2 ("passed"/"failed") on lines matching $1.
+count() { awk -v pat="$1" -v word="$2" '$0 ~ pat { for (i = 2; i <= NF; i++) if ($i ~ "^" word) s += $(i-1) } END { print s + 0 }' "$3"; }
+cargo_passed=$(count '^test result:' 'passed' "$logs/cargo-test.log")
+cargo_failed=$(count '^test result:' 'failed' "$logs/cargo-test.log")
+godot_passed=$(count '^[0-9]+ passed, [0-9]+ failed$' 'passed' "$logs/godot-tests.log")
+godot_failed=$(count '^[0-9]+ passed, [0-9]+ failed$' 'failed' "$logs/godot-tests.log")
+
 echo
 echo "=== ci/test.sh: all stages passed"
 printf '  %s\n' "${summary[@]}"
+echo "  cargo tests: ${cargo_passed} passed; headless Godot tests: ${godot_passed} passed"
+echo "total: $((cargo_passed + godot_passed)) passed, $((cargo_failed + godot_failed)) failed"
