@@ -4,7 +4,7 @@
 //! the peak RSS, and exits 1 on any loss, duplicate, reordering, corruption or
 //! unclean close. `ci/soak.sh` runs it.
 
-#[path = "../tests/support/soak.rs"]
+#[path = "../tests/support/soak/mod.rs"]
 mod soak;
 
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! the small version of `ci/soak.sh`, so the suite catches loss, duplication,
 //! reordering or corruption under many concurrent connections.
 
-#[path = "support/soak.rs"]
+#[path = "support/soak/mod.rs"]
 mod soak;
 
 #[test]

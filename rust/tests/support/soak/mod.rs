@@ -10,12 +10,19 @@
 
 #![allow(dead_code)]
 
+mod message;
+mod server;
+
+use message::*;
+pub use message::{build_message, parse_header};
+use server::serve;
+
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
-use websocket_peer::core::{Accepted, Config, Event, Peer, ReadyState, Server, ServerConfig};
+use websocket_peer::core::{Config, Event, Peer, ReadyState, ServerConfig};
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -208,171 +215,6 @@ impl fmt::Display for Report {
         )
     }
 }
-
-// ---- messages ---------------------------------------------------------------
-
-/// Sequence numbers whose message is sent as text.
-fn is_text(seq: u32) -> bool {
-    seq % 7 == 3
-}
-
-fn payload_len(id: u32, seq: u32) -> usize {
-    let mix = id.wrapping_mul(31).wrapping_add(seq) as usize;
-    if seq % 250 == 249 {
-        // 64-bit length field.
-        65_536 + 4_000 + mix % 8
-    } else if seq % 10 == 5 {
-        // 16-bit length field.
-        126 + mix % 2_000
-    } else {
-        // 7-bit length field (the header counts too: at most 125 in all).
-        mix % 110
-    }
-}
-
-fn splitmix(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-/// Writes the exact message `id` sends as number `seq` into `out`; returns whether it is text.
-pub fn build_message(id: u32, seq: u32, out: &mut Vec<u8>) -> bool {
-    use std::io::Write;
-    let text = is_text(seq);
-    out.clear();
-    write!(out, "{id:08x}{seq:08x}").expect("writing to a Vec");
-    let len = payload_len(id, seq);
-    let mut state = (u64::from(id) << 32) | u64::from(seq);
-    while out.len() < 16 + len {
-        let word = splitmix(&mut state).to_le_bytes();
-        let take = (16 + len - out.len()).min(8);
-        if text {
-            out.extend(word[..take].iter().map(|b| b'a' + b % 26));
-        } else {
-            out.extend_from_slice(&word[..take]);
-        }
-    }
-    text
-}
-
-/// The (client id, sequence number) a message claims to be.
-pub fn parse_header(data: &[u8]) -> Option<(u32, u32)> {
-    let head = std::str::from_utf8(data.get(..16)?).ok()?;
-    let id = u32::from_str_radix(&head[..8], 16).ok()?;
-    let seq = u32::from_str_radix(&head[8..], 16).ok()?;
-    Some((id, seq))
-}
-
-/// Whether `data` (of kind `text`) is exactly the message its header names.
-fn intact(data: &[u8], text: bool, id: u32, seq: u32, scratch: &mut Vec<u8>) -> bool {
-    let want_text = build_message(id, seq, scratch);
-    want_text == text && scratch[..] == data[..]
-}
-
-// ---- server -----------------------------------------------------------------
-
-struct ServedPeer {
-    peer: Peer,
-    /// Learned from the first message.
-    client: Option<u32>,
-    next_seq: u32,
-}
-
-fn serve(config: ServerConfig, port_tx: mpsc::Sender<u16>, stop: Arc<AtomicBool>) -> ServerReport {
-    let mut server = Server::listen(0, "127.0.0.1", config).expect("soak server listens");
-    port_tx
-        .send(server.port())
-        .expect("soak caller waits for the port");
-    let mut report = ServerReport::default();
-    let mut peers: Vec<ServedPeer> = Vec::new();
-    let mut accepted: Vec<Accepted> = Vec::new();
-    let mut events: Vec<Event> = Vec::new();
-    let mut scratch = Vec::new();
-    let mut stop_seen: Option<Instant> = None;
-    loop {
-        if stop_seen.is_none() && stop.load(Ordering::Acquire) {
-            stop_seen = Some(Instant::now());
-        }
-        // Once the clients are done, give the last closes a moment, then give up.
-        if let Some(t) = stop_seen {
-            if peers.is_empty() || t.elapsed() > Duration::from_secs(5) {
-                break;
-            }
-        }
-        let mut busy = false;
-        server.poll(&mut accepted);
-        report.rejections.extend(server.take_rejections());
-        for a in accepted.drain(..) {
-            report.accepted += 1;
-            busy = true;
-            peers.push(ServedPeer {
-                peer: a.peer,
-                client: None,
-                next_seq: 0,
-            });
-        }
-        peers.retain_mut(|sp| {
-            events.clear();
-            events.extend(sp.peer.poll());
-            let mut closed = false;
-            for event in &events {
-                busy = true;
-                match event {
-                    Event::Closed { clean } => {
-                        closed = true;
-                        if *clean {
-                            report.clean_closes += 1;
-                        } else {
-                            report.unclean_closes += 1;
-                        }
-                    }
-                    Event::CloseRequested { .. } => report.close_requests += 1,
-                    Event::Message | Event::Connected { .. } | Event::ConnectFailed { .. } => {}
-                }
-            }
-            while let Some(packet) = sp.peer.take_packet() {
-                check_at_server(sp, &packet.data, packet.text, &mut report, &mut scratch);
-                // Echo even a broken message: the client's own check counts it too.
-                match sp.peer.send(&packet.data, packet.text) {
-                    Ok(()) => report.echoed += 1,
-                    Err(_) => report.send_errors += 1,
-                }
-            }
-            !closed
-        });
-        if !busy {
-            std::thread::yield_now();
-        }
-    }
-    report.left_open = peers.len() as u64;
-    report
-}
-
-fn check_at_server(
-    sp: &mut ServedPeer,
-    data: &[u8],
-    text: bool,
-    report: &mut ServerReport,
-    scratch: &mut Vec<u8>,
-) {
-    let Some((id, seq)) = parse_header(data) else {
-        report.corrupt += 1;
-        return;
-    };
-    if *sp.client.get_or_insert(id) != id || !intact(data, text, id, seq, scratch) {
-        report.corrupt += 1;
-        return;
-    }
-    if seq != sp.next_seq {
-        report.out_of_order += 1;
-    }
-    sp.next_seq = seq.wrapping_add(1);
-}
-
-// ---- clients ----------------------------------------------------------------
 
 #[derive(PartialEq)]
 enum Life {
