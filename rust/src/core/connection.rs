@@ -244,6 +244,8 @@ impl Connection {
         }
         self.read_drained = false;
         self.read_any = false;
+        let open = self.phase == Phase::Open;
+        self.ws.get_mut().begin_read_round(open);
         // Always take at least one message so a single big one still gets through.
         while inbox.is_empty() || inbox.bytes() < self.config.inbound_buffer_limit {
             match self.ws.read() {

@@ -104,6 +104,11 @@ pub struct Duplex {
     idle_flushes: u32,
     /// The readiness poller this socket is registered with (see [`Duplex::watch`]).
     watch: Option<Arc<Poller>>,
+    /// A plain TCP read this round returned less than asked: the socket was
+    /// empty then, so another read this round would only cost a system call.
+    short_read: bool,
+    /// Whether this round stops at a short read (see [`Duplex::begin_read_round`]).
+    stop_at_short_read: bool,
 }
 
 /// Once this many sent bytes sit at the front of the buffer, they are dropped.
@@ -120,7 +125,18 @@ impl Duplex {
             out_sent: 0,
             idle_flushes: 0,
             watch: None,
+            short_read: false,
+            stop_at_short_read: false,
         }
+    }
+
+    /// Starts a round of reads. With `stop_at_short_read`, a read that returns
+    /// less than asked ends the round: the rest is read at the next poll. A
+    /// closing connection reads until the socket says so, to see the end of
+    /// the stream in the same poll as the close frame before it.
+    pub fn begin_read_round(&mut self, stop_at_short_read: bool) {
+        self.short_read = false;
+        self.stop_at_short_read = stop_at_short_read;
     }
 
     /// Makes `poller` report under `key` whenever this socket has input
@@ -207,7 +223,19 @@ impl Drop for Duplex {
 
 impl Read for Duplex {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.socket.read(buf)
+        if self.short_read {
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        let n = self.socket.read(buf)?;
+        // Only plain TCP: a TLS layer may hold decrypted bytes after a short read.
+        if self.stop_at_short_read
+            && matches!(self.socket, Transport::Plain(_))
+            && n > 0
+            && n < buf.len()
+        {
+            self.short_read = true;
+        }
+        Ok(n)
     }
 }
 
