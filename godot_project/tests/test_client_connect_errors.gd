@@ -5,14 +5,6 @@ extends "res://tests/harness/test_case.gd"
 const SignalLog := preload("res://tests/support/signal_log.gd")
 
 
-func free_port() -> int:
-	var tcp := TCPServer.new()
-	tcp.listen(0, "127.0.0.1")
-	var port := tcp.get_local_port()
-	tcp.stop()
-	return port
-
-
 func run_test() -> void:
 	var client := RustWebSocketPeer.new()
 	var log := SignalLog.new()

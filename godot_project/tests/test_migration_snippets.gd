@@ -16,14 +16,6 @@ func _init() -> void:
 	timeout_seconds = 60.0
 
 
-func free_port() -> int:
-	var tcp := TCPServer.new()
-	tcp.listen(0, "127.0.0.1")
-	var port := tcp.get_local_port()
-	tcp.stop()
-	return port
-
-
 func run_test() -> void:
 	check_doc_matches_snippets()
 

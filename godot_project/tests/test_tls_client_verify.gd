@@ -43,8 +43,8 @@ func _init() -> void:
 	timeout_seconds = 40
 
 
-func serve(cert: X509Certificate, key: CryptoKey) -> Fx.BuiltinTlsServer:
-	var s := Fx.BuiltinTlsServer.new(key, cert)
+func serve(cert: X509Certificate, key: CryptoKey) -> Fx.BuiltinServer:
+	var s := Fx.builtin_tls_server(key, cert)
 	check_eq(s.start(), OK, "built-in TLS server listens")
 	servers.append(s)
 	return s
@@ -52,7 +52,7 @@ func serve(cert: X509Certificate, key: CryptoKey) -> Fx.BuiltinTlsServer:
 
 ## Connects a new client (set up by setup) to url; returns [peer, log] once
 ## the attempt is decided.
-func attempt(server: Fx.BuiltinTlsServer, url: String, setup: Callable) -> Array:
+func attempt(server: Fx.BuiltinServer, url: String, setup: Callable) -> Array:
 	var c := RustWebSocketPeer.new()
 	c.handshake_timeout = 2.0
 	setup.call(c)
@@ -64,7 +64,7 @@ func attempt(server: Fx.BuiltinTlsServer, url: String, setup: Callable) -> Array
 	return [c, log]
 
 
-func expect_refused(server: Fx.BuiltinTlsServer, url: String, setup: Callable, cause: String, what: String) -> void:
+func expect_refused(server: Fx.BuiltinServer, url: String, setup: Callable, cause: String, what: String) -> void:
 	var r := await attempt(server, url, setup)
 	var c: RustWebSocketPeer = r[0]
 	var log: SignalLog = r[1]
@@ -77,7 +77,7 @@ func expect_refused(server: Fx.BuiltinTlsServer, url: String, setup: Callable, c
 
 
 ## Connects, then proves the connection carries data both ways and closes cleanly.
-func expect_open(server: Fx.BuiltinTlsServer, url: String, setup: Callable, what: String) -> RustWebSocketPeer:
+func expect_open(server: Fx.BuiltinServer, url: String, setup: Callable, what: String) -> RustWebSocketPeer:
 	var r := await attempt(server, url, setup)
 	var c: RustWebSocketPeer = r[0]
 	var log: SignalLog = r[1]
@@ -113,7 +113,7 @@ func run_test() -> void:
 	check_eq(RustWebSocketPeer.new().verify_tls, true, "verify_tls is on by default")
 	await expect_refused(good_srv, good_srv.url(), func(_c): pass, "self-signed", "untrusted self-signed")
 	await expect_open(good_srv, good_srv.url(), func(c): c.trusted_certificate = good, "trusted X509Certificate")
-	await expect_refused(good_srv, good_srv.url("127.0.0.1"), func(c): c.trusted_certificate = good,
+	await expect_refused(good_srv, good_srv.url_at("127.0.0.1"), func(c): c.trusted_certificate = good,
 			"IP address mismatch", "IP URL, certificate names only localhost")
 	await expect_refused(other_srv, other_srv.url(), func(c): c.trusted_certificate = other,
 			"hostname mismatch", "certificate for another host")

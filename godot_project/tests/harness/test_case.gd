@@ -111,6 +111,15 @@ func expect_errors(pattern: String, n: int = 1) -> void:
 
 # ---- helpers --------------------------------------------------------------
 
+## A loopback port nothing listens on (it was free a moment ago).
+func free_port() -> int:
+	var tcp := TCPServer.new()
+	tcp.listen(0, "127.0.0.1")
+	var port := tcp.get_local_port()
+	tcp.stop()
+	return port
+
+
 func log_info(msg: String) -> void:
 	print("  [%s] %s" % [get_script().resource_path.get_file(), msg])
 

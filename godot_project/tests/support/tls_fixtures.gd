@@ -4,6 +4,8 @@ extends RefCounted
 ## against. RSA generation is slow: make one key per test file and sign every
 ## certificate of that file with it.
 
+const BuiltinServer := preload("res://tests/support/builtin_server.gd")
+
 const VALID_FROM := "20200101000000"
 const VALID_UNTIL := "20991231235959"
 
@@ -97,45 +99,10 @@ func ca_signed_identity() -> Dictionary:
 	return {"key": key, "chain": chain, "ca": root}
 
 
-## Godot's WebSocketPeer behind Godot's StreamPeerTLS on a loopback TCPServer.
-## Call poll() every frame.
-class BuiltinTlsServer extends RefCounted:
-	var tcp := TCPServer.new()
-	var options: TLSOptions
-	var peers: Array[WebSocketPeer] = []
-	var port := 0
-
-	func _init(key: CryptoKey, cert: X509Certificate) -> void:
-		options = TLSOptions.server(key, cert)
-
-	func start() -> Error:
-		var err := tcp.listen(0, "127.0.0.1")
-		port = tcp.get_local_port()
-		return err
-
-	func url(host: String = "localhost", path: String = "/") -> String:
-		return "wss://%s:%d%s" % [host, port, path]
-
-	func poll() -> void:
-		while tcp.is_connection_available():
-			var tls := StreamPeerTLS.new()
-			if tls.accept_stream(tcp.take_connection(), options) != OK:
-				continue
-			var ws := WebSocketPeer.new()
-			ws.accept_stream(tls)
-			peers.append(ws)
-		for ws in peers:
-			ws.poll()
-
-	## The first open peer, else null.
-	func open_peer() -> WebSocketPeer:
-		for ws in peers:
-			if ws.get_ready_state() == WebSocketPeer.STATE_OPEN:
-				return ws
-		return null
-
-	func stop() -> void:
-		for ws in peers:
-			ws.close()
-		peers.clear()
-		tcp.stop()
+## Godot's WebSocketPeer behind Godot's StreamPeerTLS on a loopback TCPServer,
+## named localhost in its URLs. Call poll() every frame.
+static func builtin_tls_server(key: CryptoKey, cert: X509Certificate) -> BuiltinServer:
+	var server := BuiltinServer.new()
+	server.tls_options = TLSOptions.server(key, cert)
+	server.host = "localhost"
+	return server
