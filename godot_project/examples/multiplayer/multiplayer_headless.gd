@@ -1,0 +1,229 @@
+extends SceneTree
+## Headless run of the multiplayer demo, printing what happens:
+##   godot --headless --path godot_project -s res://examples/multiplayer/multiplayer_headless.gd
+## One process, three copies of multiplayer_demo.tscn, each with its own
+## SceneMultiplayer (SceneTree.set_multiplayer on its subtree): a host and the
+## clients alice and bob. Bots walk the players; then alice chats, bob pings
+## the host, alice chases and tags bob, bob leaves and the host stops.
+## Each step must happen within STEP_TIMEOUT_MS; exits 0 only if all did.
+
+const Demo := preload("res://examples/multiplayer/multiplayer_demo.tscn")
+const STEP_TIMEOUT_MS := 10000
+const WATCHDOG_MS := 60000
+const WALK_MS := 3000
+## How far each player must have walked, as its peers saw it.
+const MIN_SEEN_WALK := 50.0
+
+var started_ms := 0
+var done := false
+var errors := 0
+var host: Node2D
+var alice: Node2D
+var bob: Node2D
+var logs := {}  # game -> PackedStringArray of its events
+
+
+func _initialize() -> void:
+	started_ms = Time.get_ticks_msec()
+	OS.add_logger(ErrorCounter.new(self))
+	_run.call_deferred()
+
+
+func _process(_delta: float) -> bool:
+	if not done and Time.get_ticks_msec() - started_ms > WATCHDOG_MS:
+		_finish(false, "watchdog: the demo did not finish within %d s" % (WATCHDOG_MS / 1000))
+	return false
+
+
+## Adds one copy of the demo under /root/<label> with a SceneMultiplayer of
+## its own, and returns its game node.
+func _add(label: String) -> Node2D:
+	var demo := Demo.instantiate()
+	demo.name = label
+	# Before add_child, so that game.gd's _ready connects to this multiplayer.
+	set_multiplayer(SceneMultiplayer.new(), NodePath("/root/" + label))
+	root.add_child(demo)
+	var game: Node2D = demo.game
+	game.player_name = label
+	logs[game] = PackedStringArray()
+	game.event.connect(func(text: String) -> void:
+		logs[game].append(text)
+		print("[%-5s] %s" % [label, text]))
+	return game
+
+
+func _run() -> void:
+	host = _add("host")
+	alice = _add("alice")
+	bob = _add("bob")
+	var port: int = host.host(0, "127.0.0.1")
+	if port < 0:
+		return _finish(false, "the host could not start a server")
+	print("multiplayer demo: a host and two clients over %s" % host.multiplayer.multiplayer_peer.get_class())
+	var url := "ws://127.0.0.1:%d" % port
+	if alice.join(url) != OK or bob.join(url) != OK:
+		return _finish(false, "create_client failed")
+	if not await _wait(func() -> bool: return _everyone_sees(3), "all three players spawned on all three peers"):
+		return
+	var ids := {"host": 1, "alice": alice.multiplayer.get_unique_id(), "bob": bob.multiplayer.get_unique_id()}
+	print("---- ids: %s" % [ids])
+	for game in [host, alice, bob]:
+		for id in ids.values():
+			if not game.players.has_node(str(id)):
+				return _finish(false, "%s has no player %d" % [game.player_name, id])
+
+	# Everyone walks a circle; each peer sees the others move.
+	var spawn_seen := _positions_seen()
+	var farthest := {}  # "viewer sees owner" -> the farthest from spawn it was seen
+	for game in [host, alice, bob]:
+		game.local_player().bot = true
+	var walk_end := Time.get_ticks_msec() + WALK_MS
+	var next_print := 0
+	while Time.get_ticks_msec() < walk_end:
+		if Time.get_ticks_msec() >= next_print:
+			next_print = Time.get_ticks_msec() + 1000
+			_print_views()
+		var seen := _positions_seen()
+		for key in seen:
+			farthest[key] = maxf(farthest.get(key, 0.0), seen[key].distance_to(spawn_seen[key]))
+		await process_frame
+	for game in [host, alice, bob]:
+		game.local_player().bot = false
+	if not await _wait(_views_agree, "every peer sees every player where its owner put it"):
+		return
+	_print_views()
+	for key in spawn_seen:
+		if farthest.get(key, 0.0) < MIN_SEEN_WALK:
+			return _finish(false, "%s only %.0f px of walking" % [key, farthest.get(key, 0.0)])
+	print("---- each peer saw the other two walk at least %.0f px" % MIN_SEEN_WALK)
+
+	# RPCs: a chat line through the server to everyone, and a ping.
+	alice.send_chat("hello from alice")
+	var chat := "chat alice (%d): hello from alice" % ids.alice
+	if not await _wait(func() -> bool: return _everyone_logged(chat), "everyone got alice's chat line"):
+		return
+	bob.ping_host()
+	if not await _wait(func() -> bool: return _logged(bob, "pong from the host"), "bob's ping came back"):
+		return
+
+	# Alice chases bob and tags him; the server checks the distance and scores.
+	var bob_in_alices_view: Node2D = alice.players.get_node(str(ids.bob))
+	alice.local_player().chase = bob_in_alices_view
+	alice.local_player().bot = true
+	if not await _wait(func() -> bool: return alice.nearest_in_range() == bob_in_alices_view, "alice caught up with bob"):
+		return
+	alice.tag_nearest()
+	var tag := "alice (%d) tagged bob (%d), score 1" % [ids.alice, ids.bob]
+	if not await _wait(func() -> bool: return _everyone_logged(tag), "everyone saw the tag"):
+		return
+	alice.local_player().bot = false
+
+	# Bob leaves: the server despawns his player everywhere.
+	bob.leave()
+	if not await _wait(func() -> bool: return _logged(host, "peer %d disconnected" % ids.bob) \
+			and _logged(alice, "peer %d disconnected" % ids.bob) \
+			and not host.players.has_node(str(ids.bob)) and not alice.players.has_node(str(ids.bob)), "bob left and was despawned"):
+		return
+	# The host stops: alice is told and clears the game.
+	host.leave()
+	if not await _wait(func() -> bool: return _logged(alice, "server disconnected") \
+			and alice.players.get_child_count() == 0 and not alice.is_online(), "the host stopped; alice was disconnected"):
+		return
+	if errors > 0:
+		return _finish(false, "%d error(s) were logged" % errors)
+	_finish(true, "3 peers joined, spawned and synced; chat, ping and tag RPCs arrived; bob left, the host stopped")
+
+
+## True when each of the three games has n players, all in the tree.
+func _everyone_sees(n: int) -> bool:
+	for game in [host, alice, bob]:
+		if game.players.get_child_count() != n:
+			return false
+	return true
+
+
+## "viewer/owner" -> the position viewer sees owner's player at.
+func _positions_seen() -> Dictionary:
+	var seen := {}
+	for viewer in [host, alice, bob]:
+		for p in viewer.players.get_children():
+			if p.peer_id != viewer.multiplayer.get_unique_id():
+				seen["%s sees %s" % [viewer.player_name, p.player_name]] = p.position
+	return seen
+
+
+## True when every remote copy of a player is where its owner has it.
+func _views_agree() -> bool:
+	for owner in [host, alice, bob]:
+		var own: Node2D = owner.local_player()
+		for viewer in [host, alice, bob]:
+			var copy: Node2D = viewer.players.get_node_or_null(str(own.peer_id))
+			if copy == null or copy.position != own.position:
+				return false
+	return true
+
+
+func _print_views() -> void:
+	for viewer in [host, alice, bob]:
+		var parts := PackedStringArray()
+		var own := ""
+		for p in viewer.players.get_children():
+			var at := "%s (%d) at (%.0f, %.0f)" % [p.player_name, p.peer_id, p.position.x, p.position.y]
+			if p.peer_id == viewer.multiplayer.get_unique_id():
+				own = at
+			else:
+				parts.append(at)
+		print("[%-5s] sees %s; its own %s" % [viewer.player_name, ", ".join(parts), own])
+
+
+func _logged(game: Node2D, line: String) -> bool:
+	for text in logs[game]:
+		if text.begins_with(line):
+			return true
+	return false
+
+
+func _everyone_logged(line: String) -> bool:
+	return _logged(host, line) and _logged(alice, line) and _logged(bob, line)
+
+
+## Awaits frames until cond is true; on timeout finishes with a failure.
+func _wait(cond: Callable, what: String) -> bool:
+	var deadline := Time.get_ticks_msec() + STEP_TIMEOUT_MS
+	while not cond.call():
+		if done:
+			return false
+		if Time.get_ticks_msec() > deadline:
+			_finish(false, "timed out after %d ms waiting until: %s" % [STEP_TIMEOUT_MS, what])
+			return false
+		await process_frame
+	print("---- %s" % what)
+	return true
+
+
+func _finish(ok: bool, message: String) -> void:
+	if done:
+		return
+	done = true
+	print(("MULTIPLAYER DEMO OK: " if ok else "MULTIPLAYER DEMO FAILED: ") + message)
+	for game in [host, alice, bob]:
+		if game != null:
+			game.leave()
+			game.get_parent().queue_free()
+	quit(0 if ok else 1)
+
+
+## Counts the errors Godot logs (script errors, push_error, engine errors),
+## so that a run with errors fails even if every step happened.
+class ErrorCounter extends Logger:
+	var tree: SceneTree
+
+	func _init(owner: SceneTree) -> void:
+		tree = owner
+
+	func _log_error(_function: String, _file: String, _line: int, _code: String, _rationale: String,
+			_editor_notify: bool, _error_type: int, _script_backtrace: Array[ScriptBacktrace]) -> void:
+		tree.errors += 1
+
+	func _log_message(_message: String, _error: bool) -> void:
+		pass
