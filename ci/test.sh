@@ -3,6 +3,7 @@
 #   install Godot + build deps -> shipping build + addon zip ->
 #   build the addon (with test hooks) -> cargo tests -> runner self-test ->
 #   Python venv -> headless Godot tests -> headless chat demo ->
+#   headless multiplayer demo (its output checked) ->
 #   editor-help check -> the zip in a fresh project.
 # Stops at the first failing stage and names it.
 set -euo pipefail
@@ -47,6 +48,8 @@ stage python-env     bash ci/python-env.sh
 stage godot-tests    bash ci/run-godot-tests.sh
 # The headless chat demo (the README's demo command runs it too) still works.
 stage chat-demo      timeout --kill-after=10 90 ci/godot --headless --path godot_project -s res://examples/chat_headless.gd
+# The headless multiplayer demo (host + two clients) runs and prints every expected event.
+stage multiplayer-demo bash ci/multiplayer-demo.sh
 # Every class, method, property and signal has a description in the editor help.
 stage doc-check      bash ci/doc-check.sh
 # The zip from the package stage, unpacked into a fresh project, loads and works.
