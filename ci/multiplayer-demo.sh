@@ -53,6 +53,7 @@ fi
 expect 9+ "^\[(host |alice|bob  )\] sees .* at \([0-9-]+, [0-9-]+\); its own .*$" 'position reports during the walk'
 expect 1 '^---- every peer sees every player where its owner put it$' 'synchronized positions agreeing'
 expect 1 '^---- each peer saw the other two walk at least [0-9]+ px$' 'players seen moving'
+expect 1 "^---- alice's score of 1 synchronized to every peer$" 'the score synchronized by the server'
 expect 1 '^\[bob  \] pong from the host after [0-9.]+ ms$' "the answer to bob's ping"
 expect 1 '^\[alice\] server disconnected$' 'alice told that the host stopped'
 expect 1 '^MULTIPLAYER DEMO OK: ' 'the success line'

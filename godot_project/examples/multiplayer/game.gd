@@ -25,6 +25,8 @@ const MAX_CHAT := 200
 @onready var spawner: MultiplayerSpawner = $PlayerSpawner
 
 var player_name := "player"
+## When set, our player walks by script (player.gd's `bot`) instead of the keyboard.
+var autopilot := false
 
 
 func _ready() -> void:
@@ -144,6 +146,9 @@ func _spawn_player(data: Dictionary) -> Node:
 	player.color = Color.from_hsv(fposmod(data.id * 0.618034, 1.0), 0.65, 0.95)
 	player.position = _spawn_point(data.id)
 	player.set_multiplayer_authority(data.id)  # the owner moves it, and syncs it
+	player.get_node("ScoreSynchronizer").set_multiplayer_authority(1)  # the server scores
+	player.score_changed.connect(players_changed.emit)
+	player.bot = autopilot and data.id == multiplayer.get_unique_id()
 	_say("spawned %s" % _who(data.id, data.name))
 	players_changed.emit.call_deferred()
 	return player
@@ -234,16 +239,14 @@ func request_tag(target_id: int) -> void:
 	if tagger.position.distance_to(target.position) > TAG_RANGE + TAG_SLACK:
 		_say("refused a tag by %s: too far from %s" % [_who(from_id), _who(target_id)])
 		return
-	tagged.rpc(from_id, target_id, tagger.score + 1)
+	tagger.score += 1  # the ScoreSynchronizer sends it to everyone
+	tagged.rpc(from_id, target_id, tagger.score)
 
 
+## Server -> everyone: the event, for the log (the score itself is synchronized).
 @rpc("authority", "call_local", "reliable")
 func tagged(from_id: int, target_id: int, new_score: int) -> void:
-	var tagger := players.get_node_or_null(str(from_id))
-	if tagger != null:
-		tagger.score = new_score
 	_say("%s tagged %s, score %d" % [_who(from_id), _who(target_id), new_score])
-	players_changed.emit()
 
 
 # ---- helpers ------------------------------------------------------------------

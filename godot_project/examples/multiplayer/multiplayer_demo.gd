@@ -6,6 +6,13 @@ extends Control
 ##
 ## The game itself is the World node (game.gd); this script only wires the UI
 ## to it. multiplayer_headless.gd drives the same calls without the buttons.
+##
+## Windows can also be started from a shell, with user arguments after `--`:
+##   godot --path godot_project res://examples/multiplayer/multiplayer_demo.tscn -- --host --name=ann
+##   godot --path godot_project res://examples/multiplayer/multiplayer_demo.tscn -- --join=ws://127.0.0.1:9080 --bot
+## --host[=port] hosts, --join[=url] joins, --name=<name> names the player,
+## --bot lets a script walk it, --screenshot=<png> saves the window after a
+## few seconds and quits.
 
 const Net := preload("res://examples/multiplayer/net.gd")
 
@@ -35,6 +42,7 @@ func _ready() -> void:
 	game.event.connect(_on_event)
 	game.players_changed.connect(_refresh_players)
 	_update_status()
+	_apply_command_line.call_deferred()
 
 
 func _process(_delta: float) -> void:
@@ -101,3 +109,28 @@ func _update_status() -> void:
 	join_button.disabled = online
 	leave_button.disabled = not online
 	send_button.disabled = not online
+
+
+func _apply_command_line() -> void:
+	var args := {}
+	for arg in OS.get_cmdline_user_args():
+		var pair := arg.trim_prefix("--").split("=", true, 1)
+		args[pair[0]] = pair[1] if pair.size() > 1 else ""
+	if args.has("name"):
+		name_edit.text = args.name
+	game.autopilot = args.has("bot")
+	if args.has("host"):
+		if not args.host.is_empty():
+			port_spin.value = int(args.host)
+		_on_host_pressed()
+	elif args.has("join"):
+		if not args.join.is_empty():
+			address_edit.text = args.join
+		_on_join_pressed()
+	if args.has("screenshot"):
+		await get_tree().create_timer(4.0).timeout
+		await RenderingServer.frame_post_draw
+		var image := get_viewport().get_texture().get_image()
+		var err := image.save_png(args.screenshot)
+		print("screenshot %s: %s (%dx%d)" % [args.screenshot, error_string(err), image.get_width(), image.get_height()])
+		get_tree().quit(0 if err == OK else 1)

@@ -116,6 +116,8 @@ func _run() -> void:
 	var tag := "alice (%d) tagged bob (%d), score 1" % [ids.alice, ids.bob]
 	if not await _wait(func() -> bool: return _everyone_logged(tag), "everyone saw the tag"):
 		return
+	if not await _wait(func() -> bool: return _everyone_scored(ids.alice, 1), "alice's score of 1 synchronized to every peer"):
+		return
 	alice.local_player().bot = false
 
 	# Bob leaves: the server despawns his player everywhere.
@@ -174,6 +176,14 @@ func _print_views() -> void:
 			else:
 				parts.append(at)
 		print("[%-5s] sees %s; its own %s" % [viewer.player_name, ", ".join(parts), own])
+
+
+func _everyone_scored(id: int, score: int) -> bool:
+	for game in [host, alice, bob]:
+		var p: Node2D = game.players.get_node_or_null(str(id))
+		if p == null or p.score != score:
+			return false
+	return true
 
 
 func _logged(game: Node2D, line: String) -> bool:

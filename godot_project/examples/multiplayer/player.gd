@@ -1,8 +1,12 @@
 extends Node2D
 ## One player: a coloured square with its name and score. Only the peer that
 ## owns it (its multiplayer authority) moves it, with the arrow keys or, when
-## `bot` is set, along a scripted path; the MultiplayerSynchronizer child sends
-## its position to every other peer.
+## `bot` is set, along a scripted path; its PositionSynchronizer sends the
+## position to every other peer. The score is the server's to change: the
+## ScoreSynchronizer has the server as its authority (see game.gd).
+
+## The score changed (here, or by the ScoreSynchronizer).
+signal score_changed
 
 const SPEED := 240.0
 const SIZE := 32.0
@@ -17,6 +21,7 @@ var score := 0:
 	set(value):
 		score = value
 		queue_redraw()
+		score_changed.emit()
 ## Set on the local player to drive it by script instead of the keyboard: it
 ## walks a circle round its start point, or towards `chase` when that is set.
 var bot := false
