@@ -56,6 +56,7 @@ expect 1 '^---- each peer saw the other two walk at least [0-9]+ px$' 'players s
 expect 1 "^---- alice's score of 1 synchronized to every peer$" 'the score synchronized by the server'
 expect 1 '^\[bob  \] pong from the host after [0-9.]+ ms$' "the answer to bob's ping"
 expect 1 '^\[alice\] server disconnected$' 'alice told that the host stopped'
+expect 1 '^\[alice\] connection failed' 'alice failing to rejoin'
 expect 1 '^MULTIPLAYER DEMO OK: ' 'the success line'
 
 if (( failures > 0 )); then

@@ -52,7 +52,7 @@ func host(port: int, bind_address: String = "*") -> int:
 	var peer = Net.new_peer()
 	var bound := Net.start_server(peer, port, bind_address)
 	if bound < 0:
-		_say("could not host on port %d" % port)
+		_say("could not host on port %d%s" % [port, _reason(peer)])
 		return -1
 	multiplayer.multiplayer_peer = peer
 	_say("hosting on port %d as peer %d" % [bound, multiplayer.get_unique_id()])
@@ -67,7 +67,7 @@ func join(url: String) -> Error:
 	var peer = Net.new_peer()
 	var err: Error = peer.create_client(url)
 	if err != OK:
-		_say("could not join %s: %s" % [url, error_string(err)])
+		_say("could not join %s: %s%s" % [url, error_string(err), _reason(peer)])
 		return err
 	multiplayer.multiplayer_peer = peer
 	_say("joining %s" % url)
@@ -101,7 +101,7 @@ func _on_connected_to_server() -> void:
 
 
 func _on_connection_failed() -> void:
-	_say("connection failed")
+	_say("connection failed%s" % _reason(multiplayer.multiplayer_peer))
 	multiplayer.multiplayer_peer = null
 
 
@@ -257,6 +257,11 @@ func _who(id: int, known_name: String = "") -> String:
 		var node := players.get_node_or_null(str(id))
 		name_ = node.player_name if node != null else "host" if id == 1 else "peer"
 	return "%s (%d)" % [name_, id]
+
+
+func _reason(peer) -> String:
+	var why := Net.failure_reason(peer)
+	return "" if why.is_empty() else " (%s)" % why
 
 
 func _say(text: String) -> void:

@@ -4,7 +4,8 @@ extends SceneTree
 ## One process, three copies of multiplayer_demo.tscn, each with its own
 ## SceneMultiplayer (SceneTree.set_multiplayer on its subtree): a host and the
 ## clients alice and bob. Bots walk the players; then alice chats, bob pings
-## the host, alice chases and tags bob, bob leaves and the host stops.
+## the host, alice chases and tags bob, bob leaves, the host stops, and alice
+## fails to join again.
 ## Each step must happen within STEP_TIMEOUT_MS; exits 0 only if all did.
 
 const Demo := preload("res://examples/multiplayer/multiplayer_demo.tscn")
@@ -131,9 +132,14 @@ func _run() -> void:
 	if not await _wait(func() -> bool: return _logged(alice, "server disconnected") \
 			and alice.players.get_child_count() == 0 and not alice.is_online(), "the host stopped; alice was disconnected"):
 		return
+	# Nobody hosts any more: joining again fails, and says so.
+	if alice.join(url) != OK:
+		return _finish(false, "create_client failed on the second try")
+	if not await _wait(func() -> bool: return _logged(alice, "connection failed") and not alice.is_online(), "alice could not rejoin a stopped game"):
+		return
 	if errors > 0:
 		return _finish(false, "%d error(s) were logged" % errors)
-	_finish(true, "3 peers joined, spawned and synced; chat, ping and tag RPCs arrived; bob left, the host stopped")
+	_finish(true, "3 peers joined, spawned and synced; chat, ping and tag RPCs arrived; bob left, the host stopped, rejoining failed")
 
 
 ## True when each of the three games has n players, all in the tree.

@@ -31,3 +31,9 @@ static func _free_port(bind_address: String) -> int:
 	var port := probe.get_local_port()
 	probe.stop()
 	return port
+
+
+## Why the peer's last connection or server start failed, if it can say
+## ("" for a peer class that gives no reasons).
+static func failure_reason(peer) -> String:
+	return peer.get_last_error() if peer != null and peer.has_method("get_last_error") else ""
