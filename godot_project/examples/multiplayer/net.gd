@@ -5,11 +5,22 @@ extends RefCounted
 
 ## The port the Host button offers and the address field points at.
 const DEFAULT_PORT := 9080
+## The class a native build plays over.
+const NATIVE_PEER := "WebSocketMultiplayerPeer"
 
 
-## A new WebSocket multiplayer peer, not yet a server or a client.
+## A new WebSocket multiplayer peer, not yet a server or a client. A Web
+## export gets Godot's built-in class (the browser's WebSocket: GDExtensions do
+## not run there), which speaks the same protocol. The native class is named
+## by a string because GDScript resolves class names when it loads a script,
+## and an addon's classes do not exist in the browser.
 static func new_peer() -> MultiplayerPeer:
-	return WebSocketMultiplayerPeer.new()
+	if OS.has_feature("web"):
+		return WebSocketMultiplayerPeer.new()
+	if not ClassDB.class_exists(NATIVE_PEER):
+		push_error("%s is missing (is addons/websocket_peer installed?): using WebSocketMultiplayerPeer" % NATIVE_PEER)
+		return WebSocketMultiplayerPeer.new()
+	return ClassDB.instantiate(NATIVE_PEER)
 
 
 ## Makes `peer` a server on `port` (0: a free port the OS picks) and returns
