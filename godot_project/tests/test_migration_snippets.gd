@@ -10,6 +10,7 @@ const ServerSignals := preload("res://tests/migration/server_signals.gd")
 const PollLoop := preload("res://tests/migration/poll_loop.gd")
 const Errors := preload("res://tests/migration/errors.gd")
 const Settings := preload("res://tests/migration/settings.gd")
+const MultiplayerLobby := preload("res://tests/migration/multiplayer_lobby.gd")
 
 
 func _init() -> void:
@@ -102,6 +103,44 @@ func run_test() -> void:
 	await wait_until(func(): tls_server.poll(); tls_client.poll(); return tls_client.get_ready_state() == RustWebSocketPeer.STATE_CLOSED, 5.0, "wss closed")
 	tls_server.stop()
 	server.server.stop()
+
+	await check_multiplayer_lobby()
+
+
+## The WebSocketMultiplayerPeer snippet: a host and two clients, each the root
+## of its own SceneMultiplayer, join and hear each other's RPCs.
+func check_multiplayer_lobby() -> void:
+	var lobbies := []
+	for label in ["LobbyHost", "LobbyA", "LobbyB"]:
+		var lobby = MultiplayerLobby.new()
+		lobby.name = label
+		get_tree().set_multiplayer(SceneMultiplayer.new(), NodePath("%s/%s" % [get_path(), label]))
+		add_child(lobby)
+		lobbies.append(lobby)
+	var lobby_host = lobbies[0]
+	var port := free_port()
+	check_eq(lobby_host.host(port), OK, "multiplayer_lobby.gd hosts")
+	check_eq(lobbies[1].join("ws://127.0.0.1:%d" % port), OK, "first client joins")
+	check_eq(lobbies[2].join("ws://127.0.0.1:%d" % port), OK, "second client joins")
+	var connected := func() -> bool:
+		for lobby in lobbies.slice(1):
+			if lobby.multiplayer.multiplayer_peer.get_connection_status() != MultiplayerPeer.CONNECTION_CONNECTED:
+				return false
+		return lobby_host.multiplayer.get_peers().size() == 2
+	await wait_until(connected, 10.0, "both clients connected to the host")
+	var a_id: int = lobbies[1].multiplayer.get_unique_id()
+	check(a_id >= 2 and a_id != lobbies[2].multiplayer.get_unique_id(), "distinct client ids")
+	lobbies[1].say.rpc("hi")
+	lobby_host.say.rpc("welcome")
+	var heard := func() -> bool:
+		for lobby in lobbies:
+			if not (lobby.chat_log.has("%d: hi" % a_id) and lobby.chat_log.has("1: welcome")):
+				return false
+		return true
+	await wait_until(heard, 10.0, "every peer heard the client's and the host's RPC")
+	for lobby in lobbies:
+		lobby.multiplayer.multiplayer_peer.close()
+		lobby.queue_free()
 
 
 ## Every `<!-- snippet: tests/migration/x.gd -->` marker in docs/MIGRATION.md
