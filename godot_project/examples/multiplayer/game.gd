@@ -18,6 +18,8 @@ const Player := preload("res://examples/multiplayer/player.gd")
 const TAG_RANGE := 64.0
 ## The server accepts a bit more, since it sees positions a few frames late.
 const TAG_SLACK := 32.0
+## A player scores at most once per this many milliseconds.
+const TAG_COOLDOWN_MS := 1000
 const MAX_NAME := 16
 const MAX_CHAT := 200
 
@@ -28,9 +30,14 @@ var player_name := "player"
 ## When set, our player walks by script (player.gd's `bot`) instead of the keyboard.
 var autopilot := false
 
+var _last_tag_ms := {}  # server only: peer id -> when it last scored
+
 
 func _ready() -> void:
 	spawner.spawn_function = _spawn_player
+	# Deferred: a node that enters or leaves is not yet in or out of the list.
+	players.child_entered_tree.connect(func(_node: Node) -> void: _emit_players_changed.call_deferred())
+	players.child_exiting_tree.connect(func(_node: Node) -> void: _emit_players_changed.call_deferred())
 	spawner.despawned.connect(func(node: Node) -> void: _say("despawned %s" % _who(node.peer_id, node.player_name)))
 	multiplayer.peer_connected.connect(func(id: int) -> void: _say("peer %d connected" % id))
 	multiplayer.peer_disconnected.connect(_on_peer_disconnected)
@@ -150,7 +157,6 @@ func _spawn_player(data: Dictionary) -> Node:
 	player.score_changed.connect(players_changed.emit)
 	player.bot = autopilot and data.id == multiplayer.get_unique_id()
 	_say("spawned %s" % _who(data.id, data.name))
-	players_changed.emit.call_deferred()
 	return player
 
 
@@ -239,6 +245,10 @@ func request_tag(target_id: int) -> void:
 	if tagger.position.distance_to(target.position) > TAG_RANGE + TAG_SLACK:
 		_say("refused a tag by %s: too far from %s" % [_who(from_id), _who(target_id)])
 		return
+	var now := Time.get_ticks_msec()
+	if now - _last_tag_ms.get(from_id, -TAG_COOLDOWN_MS) < TAG_COOLDOWN_MS:
+		return  # too soon: holding Space does not farm points
+	_last_tag_ms[from_id] = now
 	tagger.score += 1  # the ScoreSynchronizer sends it to everyone
 	tagged.rpc(from_id, target_id, tagger.score)
 
@@ -257,6 +267,10 @@ func _who(id: int, known_name: String = "") -> String:
 		var node := players.get_node_or_null(str(id))
 		name_ = node.player_name if node != null else "host" if id == 1 else "peer"
 	return "%s (%d)" % [name_, id]
+
+
+func _emit_players_changed() -> void:
+	players_changed.emit()
 
 
 func _reason(peer) -> String:
