@@ -1,11 +1,11 @@
 extends SceneTree
 ## Headless run of the multiplayer demo, printing what happens:
 ##   godot --headless --path godot_project -s res://examples/multiplayer/multiplayer_headless.gd
-## One process, three copies of multiplayer_demo.tscn, each with its own
+## One process, four copies of multiplayer_demo.tscn, each with its own
 ## SceneMultiplayer (SceneTree.set_multiplayer on its subtree): a host and the
-## clients alice and bob. Bots walk the players; then alice chats, bob pings
-## the host, alice chases and tags bob, bob leaves, the host stops, and alice
-## fails to join again.
+## clients alice, bob and carol. Bots walk the players; then alice chats, bob pings
+## the host, alice chases and tags bob, carol joins late and gets every player
+## with its score, bob leaves, the host stops, and alice fails to join again.
 ## Each step must happen within STEP_TIMEOUT_MS; exits 0 only if all did.
 
 const Demo := preload("res://examples/multiplayer/multiplayer_demo.tscn")
@@ -21,6 +21,7 @@ var errors := 0
 var host: Node2D
 var alice: Node2D
 var bob: Node2D
+var carol: Node2D
 var logs := {}  # game -> PackedStringArray of its events
 
 
@@ -57,10 +58,11 @@ func _run() -> void:
 	host = _add("host")
 	alice = _add("alice")
 	bob = _add("bob")
+	carol = _add("carol")
 	var port: int = host.host(0, "127.0.0.1")
 	if port < 0:
 		return _finish(false, "the host could not start a server")
-	print("multiplayer demo: a host and two clients over %s" % host.multiplayer.multiplayer_peer.get_class())
+	print("multiplayer demo: a host and three clients over %s" % host.multiplayer.multiplayer_peer.get_class())
 	var url := "ws://127.0.0.1:%d" % port
 	if alice.join(url) != OK or bob.join(url) != OK:
 		return _finish(false, "create_client failed")
@@ -121,16 +123,28 @@ func _run() -> void:
 		return
 	alice.local_player().bot = false
 
+	# Carol joins late: the spawner sends her every player, with the synchronized
+	# position and score as they are now.
+	if carol.join(url) != OK:
+		return _finish(false, "carol's create_client failed")
+	var carol_has_all := func() -> bool:
+		var a: Node2D = carol.players.get_node_or_null(str(ids.alice))
+		return carol.players.get_child_count() == 4 and a != null and a.score == 1 \
+				and a.position == alice.local_player().position and host.players.get_child_count() == 4
+	if not await _wait(carol_has_all, "carol joined late and got all four players, alice with score 1"):
+		return
+
 	# Bob leaves: the server despawns his player everywhere.
 	bob.leave()
 	if not await _wait(func() -> bool: return _logged(host, "peer %d disconnected" % ids.bob) \
 			and _logged(alice, "peer %d disconnected" % ids.bob) \
-			and not host.players.has_node(str(ids.bob)) and not alice.players.has_node(str(ids.bob)), "bob left and was despawned"):
+			and _logged(carol, "peer %d disconnected" % ids.bob) and not host.players.has_node(str(ids.bob)) \
+			and not alice.players.has_node(str(ids.bob)) and not carol.players.has_node(str(ids.bob)), "bob left and was despawned"):
 		return
 	# The host stops: alice is told and clears the game.
 	host.leave()
-	if not await _wait(func() -> bool: return _logged(alice, "server disconnected") \
-			and alice.players.get_child_count() == 0 and not alice.is_online(), "the host stopped; alice was disconnected"):
+	if not await _wait(func() -> bool: return _logged(alice, "server disconnected") and _logged(carol, "server disconnected") \
+			and alice.players.get_child_count() == 0 and not alice.is_online() and not carol.is_online(), "the host stopped; alice and carol were disconnected"):
 		return
 	# Nobody hosts any more: joining again fails, and says so.
 	if alice.join(url) != OK:
@@ -139,7 +153,7 @@ func _run() -> void:
 		return
 	if errors > 0:
 		return _finish(false, "%d error(s) were logged" % errors)
-	_finish(true, "3 peers joined, spawned and synced; chat, ping and tag RPCs arrived; bob left, the host stopped, rejoining failed")
+	_finish(true, "host, alice and bob joined, spawned and synced; chat, ping and tag RPCs arrived; a late joiner got the scores; bob left, the host stopped, rejoining failed")
 
 
 ## True when each of the three games has n players, all in the tree.
@@ -222,7 +236,7 @@ func _finish(ok: bool, message: String) -> void:
 		return
 	done = true
 	print(("MULTIPLAYER DEMO OK: " if ok else "MULTIPLAYER DEMO FAILED: ") + message)
-	for game in [host, alice, bob]:
+	for game in [host, alice, bob, carol]:
 		if game != null:
 			game.leave()
 			game.get_parent().queue_free()
