@@ -2,7 +2,7 @@
 # The demo, from a fresh checkout:
 #   install Godot + build deps -> build the addon (shipping build) ->
 #   run the chat demo headless (a server and two clients chat, then close) ->
-#   run the multiplayer demo headless (a host and two clients play: spawns,
+#   run the multiplayer demo headless (a host and three clients play: spawns,
 #   synchronized positions, RPCs, leaving), checking what it prints.
 # The interactive version: open godot_project in the Godot editor and run
 # examples/chat_demo.tscn (server and two clients side by side), or

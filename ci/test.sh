@@ -48,7 +48,7 @@ stage python-env     bash ci/python-env.sh
 stage godot-tests    bash ci/run-godot-tests.sh
 # The headless chat demo (the README's demo command runs it too) still works.
 stage chat-demo      timeout --kill-after=10 90 ci/godot --headless --path godot_project -s res://examples/chat_headless.gd
-# The headless multiplayer demo (host + two clients) runs and prints every expected event.
+# The headless multiplayer demo (host + three clients) runs and prints every expected event.
 stage multiplayer-demo bash ci/multiplayer-demo.sh
 # Every class, method, property and signal has a description in the editor help.
 stage doc-check      bash ci/doc-check.sh
