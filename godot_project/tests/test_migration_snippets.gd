@@ -122,12 +122,15 @@ func check_multiplayer_lobby() -> void:
 	check_eq(lobby_host.host(port), OK, "multiplayer_lobby.gd hosts")
 	check_eq(lobbies[1].join("ws://127.0.0.1:%d" % port), OK, "first client joins")
 	check_eq(lobbies[2].join("ws://127.0.0.1:%d" % port), OK, "second client joins")
+	# Connected, and each client told of the other by the server (an RPC to
+	# everyone reaches only the peers its sender knows of).
 	var connected := func() -> bool:
-		for lobby in lobbies.slice(1):
-			if lobby.multiplayer.multiplayer_peer.get_connection_status() != MultiplayerPeer.CONNECTION_CONNECTED:
+		for lobby in lobbies:
+			if lobby.multiplayer.multiplayer_peer.get_connection_status() != MultiplayerPeer.CONNECTION_CONNECTED \
+					or lobby.multiplayer.get_peers().size() != 2:
 				return false
-		return lobby_host.multiplayer.get_peers().size() == 2
-	await wait_until(connected, 10.0, "both clients connected to the host")
+		return true
+	await wait_until(connected, 10.0, "both clients connected, each knowing the other")
 	var a_id: int = lobbies[1].multiplayer.get_unique_id()
 	check(a_id >= 2 and a_id != lobbies[2].multiplayer.get_unique_id(), "distinct client ids")
 	lobbies[1].say.rpc("hi")
