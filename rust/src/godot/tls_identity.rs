@@ -46,9 +46,15 @@ where
         }
         return Ok(Some(Source::Path(path)));
     }
+    let class = T::class_id().to_string();
+    // "an X509Certificate", "a CryptoKey".
+    let article = if class.starts_with(['A', 'E', 'I', 'O', 'U', 'X']) {
+        "an"
+    } else {
+        "a"
+    };
     Err(Error::invalid(format!(
-        "{property} must be a {} or the path of a PEM file",
-        T::class_id()
+        "{property} must be {article} {class} or the path of a PEM file"
     )))
 }
 
