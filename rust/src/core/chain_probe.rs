@@ -26,13 +26,7 @@ fn tls_error(reason: impl Into<String>) -> Error {
 /// A ClientHello that offers only TLS 1.2, made by the platform's TLS library
 /// so that it offers what any of its clients would (ECDSA and RSA suites).
 pub fn client_hello() -> Result<Vec<u8>> {
-    let connector = native_tls::TlsConnector::builder()
-        .min_protocol_version(Some(native_tls::Protocol::Tlsv12))
-        .max_protocol_version(Some(native_tls::Protocol::Tlsv12))
-        .danger_accept_invalid_certs(true)
-        .danger_accept_invalid_hostnames(true)
-        .build()
-        .map_err(|e| tls_error(format!("TLS set-up failed: {e}")))?;
+    let connector = super::tls::unverified_connector(true)?;
     let (client_end, mut server_end) = MemoryPipe::pair();
     match connector.connect("chain-probe.invalid", client_end) {
         Err(native_tls::HandshakeError::WouldBlock(_)) => {}

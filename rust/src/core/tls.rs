@@ -1,6 +1,8 @@
 //! TLS set-up through the platform's TLS (native-tls): client connectors with
 //! the configured trust, server acceptors from PEM key and certificate chain.
 
+use std::sync::OnceLock;
+
 use super::error::{Error, ErrorKind, Result};
 use super::memory_pipe::MemoryPipe;
 use super::pem::split_certificates;
@@ -62,11 +64,7 @@ fn self_check(acceptor: &native_tls::TlsAcceptor) -> Result<()> {
             ),
         )
     };
-    let connector = native_tls::TlsConnector::builder()
-        .danger_accept_invalid_certs(true)
-        .danger_accept_invalid_hostnames(true)
-        .build()
-        .map_err(|e| Error::new(ErrorKind::Tls, format!("TLS set-up failed: {e}")))?;
+    let connector = unverified_connector(false)?;
     let (client_end, server_end) = MemoryPipe::pair();
     let mut client = match connector.connect("self-check.invalid", client_end) {
         Ok(_) => None,
@@ -99,6 +97,37 @@ fn self_check(acceptor: &native_tls::TlsAcceptor) -> Result<()> {
         }
     }
     Err(refused(&"the test handshake did not finish"))
+}
+
+/// A client connector that verifies nothing, for handshakes in memory (the
+/// check above, the chain probe with `tls12_only`). Each is built once per
+/// process: building one reads the system's CA store, which costs OpenSSL tens
+/// of milliseconds, and a certificate renewal would pay it on the game's thread.
+pub(crate) fn unverified_connector(tls12_only: bool) -> Result<native_tls::TlsConnector> {
+    static ANY_VERSION: OnceLock<native_tls::TlsConnector> = OnceLock::new();
+    static TLS12_ONLY: OnceLock<native_tls::TlsConnector> = OnceLock::new();
+    let cell = if tls12_only {
+        &TLS12_ONLY
+    } else {
+        &ANY_VERSION
+    };
+    if let Some(connector) = cell.get() {
+        return Ok(connector.clone());
+    }
+    let mut builder = native_tls::TlsConnector::builder();
+    builder
+        .danger_accept_invalid_certs(true)
+        .danger_accept_invalid_hostnames(true)
+        .disable_built_in_roots(true);
+    if tls12_only {
+        builder
+            .min_protocol_version(Some(native_tls::Protocol::Tlsv12))
+            .max_protocol_version(Some(native_tls::Protocol::Tlsv12));
+    }
+    let connector = builder
+        .build()
+        .map_err(|e| Error::new(ErrorKind::Tls, format!("TLS set-up failed: {e}")))?;
+    Ok(cell.get_or_init(|| connector).clone())
 }
 
 /// The chain as PEM with each certificate once: a bundle pasted together by
