@@ -47,18 +47,6 @@ func poll_all() -> void:
 		s.poll()
 
 
-func load_cert(path: String) -> X509Certificate:
-	var c := X509Certificate.new()
-	check_eq(c.load(path), OK, "X509Certificate.load(%s)" % path.get_file())
-	return c
-
-
-func load_key(path: String) -> CryptoKey:
-	var k := CryptoKey.new()
-	check_eq(k.load(path), OK, "CryptoKey.load(%s)" % path.get_file())
-	return k
-
-
 ## A Python client of server s trusting only ca_file; returns it with its result file.
 func python_client(s: RustWebSocketServer, ca_file: String, tag: String) -> Dictionary:
 	var p := PythonProcess.new()
@@ -125,7 +113,7 @@ func run_test() -> void:
 	if pki.has("skip"):
 		fail("openssl is needed for this test: %s" % pki.skip)
 		return
-	var root := load_cert(pki.root)
+	var root := fx.load_cert(pki.root)
 	var leaves: Dictionary = pki.leaves
 
 	# name -> [key, certificate, leaf]: every way to give them.
@@ -134,11 +122,11 @@ func run_test() -> void:
 		var leaf: Dictionary = leaves[alg]
 		for form in leaf.keys:
 			cases["%s %s, paths" % [alg, form]] = [leaf.keys[form], leaf.fullchain, leaf]
-			cases["%s %s, loaded in code" % [alg, form]] = [load_key(leaf.keys[form]), load_cert(leaf.fullchain), leaf]
+			cases["%s %s, loaded in code" % [alg, form]] = [fx.load_key(leaf.keys[form]), fx.load_cert(leaf.fullchain), leaf]
 	var rsa: Dictionary = leaves.rsa
 	cases["rsa, resources"] = [load(pki.dir_res.path_join(rsa.keys.pkcs1.get_file())), load(rsa.fullchain_crt), rsa]
-	cases["p256 key object, certificate path"] = [load_key(leaves.p256.keys.sec1), leaves.p256.fullchain, leaves.p256]
-	cases["p384 key path, certificate object"] = [leaves.p384.keys.sec1, load_cert(leaves.p384.fullchain), leaves.p384]
+	cases["p256 key object, certificate path"] = [fx.load_key(leaves.p256.keys.sec1), leaves.p256.fullchain, leaves.p256]
+	cases["p384 key path, certificate object"] = [leaves.p384.keys.sec1, fx.load_cert(leaves.p384.fullchain), leaves.p384]
 	check(cases["rsa, resources"][0] is CryptoKey and cases["rsa, resources"][1] is X509Certificate, "keys and chains load as resources")
 
 	var clients := []
@@ -169,7 +157,7 @@ func run_test() -> void:
 	wrong.private_key = 42
 	check_eq(wrong.private_key, null, "a value of the wrong type is not taken")
 	var public_path: String = pki.dir_res.path_join("rsa_public.pem")
-	check_eq(load_key(rsa.keys.pkcs8).save(public_path, true), OK, "public key saved")
+	check_eq(fx.load_key(rsa.keys.pkcs8).save(public_path, true), OK, "public key saved")
 	var public_only := CryptoKey.new()
 	check_eq(public_only.load(public_path, true), OK, "public key loaded")
 	var half := make_server(public_only, rsa.fullchain)

@@ -30,18 +30,6 @@ func _init() -> void:
 	timeout_seconds = 90
 
 
-func load_cert(path: String) -> X509Certificate:
-	var c := X509Certificate.new()
-	check_eq(c.load(path), OK, "X509Certificate.load(%s)" % path.get_file())
-	return c
-
-
-func load_key(path: String) -> CryptoKey:
-	var k := CryptoKey.new()
-	check_eq(k.load(path), OK, "CryptoKey.load(%s)" % path.get_file())
-	return k
-
-
 ## Starts a Python client trusting roots A and B and waits for its report:
 ## {"id", "serial", "subject", "process", "result_file"}, or {} on failure.
 func python_connects(tag: String) -> Dictionary:
@@ -99,6 +87,19 @@ func builtin_opens(root: X509Certificate, what: String) -> WebSocketPeer:
 	return b
 
 
+## Copies leaf's chain and key to the same two paths as before (as certbot's
+## live/ folder changes), sets those paths again, and connects a new client.
+func renew_from_files(leaf: Dictionary, tag: String) -> Dictionary:
+	var live := ProjectSettings.globalize_path("user://tls_fixtures/renew_live")
+	DirAccess.make_dir_recursive_absolute(live)
+	DirAccess.copy_absolute(leaf.fullchain, live.path_join("fullchain.pem"))
+	DirAccess.copy_absolute(leaf.keys.pkcs8, live.path_join("privkey.pem"))
+	server.tls_certificate = live.path_join("fullchain.pem")
+	server.private_key = live.path_join("privkey.pem")
+	server.poll()
+	return await python_connects(tag)
+
+
 func run_test() -> void:
 	var a := fx.openssl_pki("renew_a", "rsa", ["rsa"], 0xA001)
 	var b := fx.openssl_pki("renew_b", "p256", ["p256"], 0xB001)
@@ -107,8 +108,8 @@ func run_test() -> void:
 		return
 	var leaf_a: Dictionary = a.leaves.rsa
 	var leaf_b: Dictionary = b.leaves.p256
-	var root_a := load_cert(a.root)
-	var root_b := load_cert(b.root)
+	var root_a := fx.load_cert(a.root)
+	var root_b := fx.load_cert(b.root)
 	roots_file = ProjectSettings.globalize_path("user://tls_fixtures/renew_roots.pem")
 	var f := FileAccess.open(roots_file, FileAccess.WRITE)
 	f.store_string(FileAccess.get_file_as_string(a.root) + FileAccess.get_file_as_string(b.root))
@@ -116,8 +117,8 @@ func run_test() -> void:
 
 	slog.watch(server, SignalLog.SERVER_SIGNALS)
 	server.data_received.connect(func(id: int): received.append([id, server.get_peer(id).get_packet().get_string_from_utf8()]))
-	server.private_key = load_key(leaf_a.keys.pkcs1)
-	server.tls_certificate = load_cert(leaf_a.fullchain)
+	server.private_key = fx.load_key(leaf_a.keys.pkcs1)
+	server.tls_certificate = fx.load_cert(leaf_a.fullchain)
 	if not check_eq(server.listen(0, PackedStringArray(), "127.0.0.1"), OK, "listen with chain A (%s)" % server.get_last_error()):
 		return
 
@@ -130,8 +131,8 @@ func run_test() -> void:
 	check_eq(builtin_before.get_ready_state(), WebSocketPeer.STATE_OPEN, "built-in client trusting root A opens before")
 
 	# Renewal to chain B: certificate first, then the key, as a timer would.
-	server.tls_certificate = load_cert(leaf_b.fullchain)
-	server.private_key = load_key(leaf_b.keys.sec1)
+	server.tls_certificate = fx.load_cert(leaf_b.fullchain)
+	server.private_key = fx.load_key(leaf_b.keys.sec1)
 	server.poll()
 	check_eq(server.get_last_error(), "", "a matching pair is applied without an error")
 
@@ -170,22 +171,10 @@ func run_test() -> void:
 		check_eq(kept.serial, leaf_b.serial, "after a refused pair, new clients still see B")
 
 	# Paths that stay the same while the files change, as with Let's Encrypt's live/ folder.
-	var live := ProjectSettings.globalize_path("user://tls_fixtures/renew_live")
-	DirAccess.make_dir_recursive_absolute(live)
-	DirAccess.copy_absolute(leaf_a.fullchain, live.path_join("fullchain.pem"))
-	DirAccess.copy_absolute(leaf_a.keys.pkcs8, live.path_join("privkey.pem"))
-	server.tls_certificate = live.path_join("fullchain.pem")
-	server.private_key = live.path_join("privkey.pem")
-	server.poll()
-	var live_a := await python_connects("live_a")
+	var live_a := await renew_from_files(leaf_a, "live_a")
 	if not live_a.is_empty():
 		check_eq(live_a.serial, leaf_a.serial, "paths: new clients see the files' certificate A")
-	DirAccess.copy_absolute(leaf_b.fullchain, live.path_join("fullchain.pem"))
-	DirAccess.copy_absolute(leaf_b.keys.pkcs8, live.path_join("privkey.pem"))
-	server.tls_certificate = live.path_join("fullchain.pem")
-	server.private_key = live.path_join("privkey.pem")
-	server.poll()
-	var live_b := await python_connects("live_b")
+	var live_b := await renew_from_files(leaf_b, "live_b")
 	if not live_b.is_empty():
 		check_eq(live_b.serial, leaf_b.serial, "paths set again after the files changed: new clients see B")
 

@@ -46,6 +46,14 @@ fn openssl(dir: &Path, args: &[&str]) -> bool {
     }
 }
 
+/// Makes cert.pem, a certificate for localhost signed by key.pem.
+fn self_signed(dir: &Path) -> bool {
+    let args = "req -x509 -key key.pem -out cert.pem -days 2 -subj /CN=localhost";
+    let mut args: Vec<&str> = args.split(' ').collect();
+    args.extend(["-addext", "subjectAltName=DNS:localhost"]);
+    openssl(dir, &args)
+}
+
 /// Makes key.pem (PKCS#1 when `traditional`) and a self-signed cert.pem for localhost.
 fn identity(dir: &Path, traditional: bool) -> Option<(Vec<u8>, Vec<u8>)> {
     let mut genrsa = vec!["genrsa", "-out", "key.pem"];
@@ -53,24 +61,7 @@ fn identity(dir: &Path, traditional: bool) -> Option<(Vec<u8>, Vec<u8>)> {
         genrsa.push("-traditional");
     }
     genrsa.push("2048");
-    let made = openssl(dir, &genrsa)
-        && openssl(
-            dir,
-            &[
-                "req",
-                "-x509",
-                "-key",
-                "key.pem",
-                "-out",
-                "cert.pem",
-                "-days",
-                "2",
-                "-subj",
-                "/CN=localhost",
-                "-addext",
-                "subjectAltName=DNS:localhost",
-            ],
-        );
+    let made = openssl(dir, &genrsa) && self_signed(dir);
     made.then(|| {
         (
             std::fs::read(dir.join("key.pem")).unwrap(),
@@ -162,23 +153,7 @@ fn ec_identity(dir: &Path, curve: &str) -> Option<(Vec<u8>, Vec<u8>, Vec<u8>)> {
             "key.pem",
         ],
     ) && openssl(dir, &["ec", "-in", "key.pem", "-out", "sec1.pem"])
-        && openssl(
-            dir,
-            &[
-                "req",
-                "-x509",
-                "-key",
-                "key.pem",
-                "-out",
-                "cert.pem",
-                "-days",
-                "2",
-                "-subj",
-                "/CN=localhost",
-                "-addext",
-                "subjectAltName=DNS:localhost",
-            ],
-        );
+        && self_signed(dir);
     let read = |name: &str| std::fs::read(dir.join(name)).unwrap();
     made.then(|| (read("key.pem"), read("sec1.pem"), read("cert.pem")))
 }

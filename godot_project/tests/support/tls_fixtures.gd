@@ -108,6 +108,25 @@ static func builtin_tls_server(key: CryptoKey, cert: X509Certificate) -> Builtin
 	return server
 
 
+## An X509Certificate loaded from path (every certificate of the file); an
+## error (which fails the test) and null if it cannot be loaded.
+func load_cert(path: String) -> X509Certificate:
+	var c := X509Certificate.new()
+	if c.load(path) != OK:
+		push_error("could not load the certificate %s" % path)
+		return null
+	return c
+
+
+## A CryptoKey loaded from path; an error (which fails the test) and null if it cannot be loaded.
+func load_key(path: String) -> CryptoKey:
+	var k := CryptoKey.new()
+	if k.load(path) != OK:
+		push_error("could not load the key %s" % path)
+		return null
+	return k
+
+
 ## A small PKI made with the openssl command under user://tls_fixtures/<name>:
 ## a root CA (key type root_alg), an intermediate CA it signed (ECDSA P-384)
 ## and, for each entry of leaf_algs ("rsa", "p256", "p384"), a leaf for
