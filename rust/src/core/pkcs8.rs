@@ -64,6 +64,23 @@ pub fn pkcs8_pem(key_pem: &[u8]) -> Result<Vec<u8>> {
     Ok(pem::encode("PRIVATE KEY", &pkcs8).into_bytes())
 }
 
+/// Whether `pkcs8_pem` (as [`pkcs8_pem`] returns it) holds an ECDSA key.
+#[cfg_attr(not(windows), allow(dead_code))]
+pub(crate) fn is_ecdsa(pkcs8_pem: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(pkcs8_pem) else {
+        return false;
+    };
+    let Some(Ok(der)) = pem::blocks(text).first().map(|b| b.der("private_key")) else {
+        return false;
+    };
+    // PrivateKeyInfo: version, then AlgorithmIdentifier { OID, parameters }.
+    let algorithm = read_tlv(&der)
+        .and_then(|(_, info, _)| read_tlv(info))
+        .and_then(|(_, _, rest)| read_tlv(rest))
+        .and_then(|(_, algorithm, _)| read_tlv(algorithm));
+    matches!(algorithm, Some((OID, oid, _)) if oid == EC_PUBLIC_KEY)
+}
+
 /// PrivateKeyInfo ::= SEQUENCE { version 0, AlgorithmIdentifier rsaEncryption NULL, OCTET STRING RSAPrivateKey }
 fn from_pkcs1(der: &[u8]) -> Result<Vec<u8>> {
     let (tag, _, rest) = read_tlv(der).ok_or_else(|| tls_error("private_key: corrupt RSA key"))?;
@@ -237,6 +254,31 @@ mod tests {
         );
         let inner = tlv(SEQUENCE, &[version, private, public].concat());
         assert_eq!(out, private_key_info(&algorithm, &inner));
+    }
+
+    #[test]
+    fn tells_ecdsa_keys_from_rsa_keys() {
+        let p256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+        let sec1 = tlv(
+            SEQUENCE,
+            &[
+                tlv(INTEGER, &[1]),
+                tlv(OCTET_STRING, &[1; 32]),
+                tlv(CONTEXT_0, &tlv(OID, p256)),
+            ]
+            .concat(),
+        );
+        let rsa = tlv(
+            SEQUENCE,
+            &[tlv(INTEGER, &[0]), tlv(INTEGER, &[0x55; 130])].concat(),
+        );
+        assert!(is_ecdsa(
+            &pkcs8_pem(&pem_of("EC PRIVATE KEY", &sec1)).unwrap()
+        ));
+        assert!(!is_ecdsa(
+            &pkcs8_pem(&pem_of("RSA PRIVATE KEY", &rsa)).unwrap()
+        ));
+        assert!(!is_ecdsa(b"not pem"));
     }
 
     #[test]

@@ -37,6 +37,14 @@ pub fn connector(verify: bool, trusted: &[Vec<u8>]) -> Result<native_tls::TlsCon
 /// when the key is not the leaf certificate's.
 pub fn acceptor(key_pem: &[u8], chain_pem: &[u8]) -> Result<native_tls::TlsAcceptor> {
     let key = pkcs8_pem(key_pem)?;
+    // native-tls imports schannel keys into an RSA-only CryptoAPI container.
+    #[cfg(windows)]
+    if super::pkcs8::is_ecdsa(&key) {
+        return Err(Error::new(
+            ErrorKind::Tls,
+            "private_key: ECDSA keys are not supported by the Windows build yet; use an RSA key",
+        ));
+    }
     let chain = unique_certificates(chain_pem);
     let identity = native_tls::Identity::from_pkcs8(&chain, &key).map_err(|e| {
         Error::new(
