@@ -366,3 +366,46 @@ fn chain_probe_reads_the_whole_chain() {
         vec![der(&read("leaf.pem")), der(&read("mid.pem"))]
     );
 }
+
+/// A certificate whose serial number has a redundant leading zero byte, as
+/// Godot's generate_self_signed_certificate() sometimes writes, is refused
+/// with a reason that says so (the TLS library's own only names the field).
+#[test]
+fn certificate_with_a_padded_serial_is_refused_with_a_reason() {
+    let dir = scratch("padded-serial");
+    let serial = "0x1234567890abcdef1234567890abcdef12345678";
+    let made = openssl(&dir.0, &["genrsa", "-out", "key.pem", "2048"])
+        && openssl(
+            &dir.0,
+            &[
+                "req",
+                "-x509",
+                "-key",
+                "key.pem",
+                "-out",
+                "cert.pem",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=localhost",
+                "-set_serial",
+                serial,
+            ],
+        );
+    if !made {
+        return;
+    }
+    let key = std::fs::read(dir.0.join("key.pem")).unwrap();
+    let mut cert = der(&std::fs::read(dir.0.join("cert.pem")).unwrap());
+    // INTEGER of 20 bytes, 0x12 0x34 …: make the first byte a redundant 0x00.
+    let at = cert
+        .windows(4)
+        .position(|w| w == [0x02, 0x14, 0x12, 0x34])
+        .expect("the serial in the DER");
+    cert[at + 2] = 0x00;
+    let pem = pem::encode("CERTIFICATE", &cert);
+    let err = tls::acceptor(&key, pem.as_bytes())
+        .err()
+        .expect("the certificate cannot be read");
+    assert!(err.reason().contains("serial number"), "{}", err.reason());
+}

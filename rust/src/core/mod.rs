@@ -7,6 +7,7 @@ pub mod close;
 pub mod config;
 pub mod connection;
 pub mod connector;
+pub(crate) mod der;
 pub mod error;
 pub mod event;
 pub mod framing;

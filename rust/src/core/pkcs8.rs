@@ -5,17 +5,9 @@
 //! PKCS#8 `PrivateKeyInfo` (RFC 5208) with a few lines of DER rather than
 //! through a TLS library, so the same code serves OpenSSL and Windows' schannel.
 
+use super::der::{read_tlv, tlv, CONTEXT_0, CONTEXT_1, INTEGER, NULL, OCTET_STRING, OID, SEQUENCE};
 use super::error::{Error, ErrorKind, Result};
 use super::pem;
-
-const SEQUENCE: u8 = 0x30;
-const INTEGER: u8 = 0x02;
-const OCTET_STRING: u8 = 0x04;
-const OID: u8 = 0x06;
-const NULL: u8 = 0x05;
-/// `[0]` and `[1]`, the optional fields of a SEC1 `ECPrivateKey`.
-const CONTEXT_0: u8 = 0xa0;
-const CONTEXT_1: u8 = 0xa1;
 
 /// 1.2.840.113549.1.1.1, rsaEncryption.
 const RSA_ENCRYPTION: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
@@ -143,46 +135,6 @@ fn private_key_info(algorithm: &[u8], key: &[u8]) -> Vec<u8> {
     )
 }
 
-/// One DER element: tag, length, value.
-fn tlv(tag: u8, value: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    push_len(&mut out, value.len());
-    out.extend_from_slice(value);
-    out
-}
-
-fn push_len(out: &mut Vec<u8>, len: usize) {
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes = len.to_be_bytes();
-        let skip = bytes.iter().take_while(|b| **b == 0).count();
-        out.push(0x80 | (bytes.len() - skip) as u8);
-        out.extend_from_slice(&bytes[skip..]);
-    }
-}
-
-/// Splits the first DER element off `der`: `(tag, value, rest)`; `None` when
-/// it is truncated or its length is not in DER's definite form.
-fn read_tlv(der: &[u8]) -> Option<(u8, &[u8], &[u8])> {
-    let (&tag, rest) = der.split_first()?;
-    let (&first, mut rest) = rest.split_first()?;
-    let len = if first < 0x80 {
-        first as usize
-    } else {
-        let n = (first & 0x7f) as usize;
-        if n == 0 || n > 4 || rest.len() < n {
-            return None;
-        }
-        let len = rest[..n]
-            .iter()
-            .fold(0usize, |acc, b| acc << 8 | *b as usize);
-        rest = &rest[n..];
-        len
-    };
-    (rest.len() >= len).then(|| (tag, &rest[..len], &rest[len..]))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,20 +149,6 @@ mod tests {
         assert_eq!(blocks.len(), 1);
         assert_eq!(blocks[0].label, "PRIVATE KEY");
         blocks[0].der("test").unwrap()
-    }
-
-    #[test]
-    fn der_lengths() {
-        let mut v = Vec::new();
-        push_len(&mut v, 5);
-        push_len(&mut v, 200);
-        push_len(&mut v, 1200);
-        assert_eq!(v, [5, 0x81, 200, 0x82, 0x04, 0xb0]);
-        let long = tlv(OCTET_STRING, &[7; 300]);
-        let (tag, value, rest) = read_tlv(&long).unwrap();
-        assert_eq!((tag, value.len(), rest.len()), (OCTET_STRING, 300, 0));
-        assert!(read_tlv(&long[..long.len() - 1]).is_none(), "truncated");
-        assert!(read_tlv(&[SEQUENCE, 0x80]).is_none(), "indefinite length");
     }
 
     #[test]

@@ -47,6 +47,14 @@ pub fn acceptor(key_pem: &[u8], chain_pem: &[u8]) -> Result<native_tls::TlsAccep
     }
     let chain = unique_certificates(chain_pem);
     let identity = native_tls::Identity::from_pkcs8(&chain, &key).map_err(|e| {
+        if !leaf_serial_is_minimal(&chain) {
+            return Error::new(
+                ErrorKind::Tls,
+                "tls_certificate: its serial number is not valid DER (a redundant leading byte), \
+                 so the TLS library cannot read it. Godot's Crypto.generate_self_signed_certificate() \
+                 now and then makes such a certificate (one in a few hundred): generate it again",
+            );
+        }
         Error::new(
             ErrorKind::Tls,
             format!("private_key and tls_certificate do not form a usable identity: {e}"),
@@ -136,6 +144,19 @@ pub(crate) fn unverified_connector(tls12_only: bool) -> Result<native_tls::TlsCo
         .build()
         .map_err(|e| Error::new(ErrorKind::Tls, format!("TLS set-up failed: {e}")))?;
     Ok(cell.get_or_init(|| connector).clone())
+}
+
+fn leaf_serial_is_minimal(chain_pem: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(chain_pem) else {
+        return true;
+    };
+    match crate::core::pem::blocks(text)
+        .first()
+        .map(|b| b.der("tls_certificate"))
+    {
+        Some(Ok(der)) => super::der::serial_is_minimal(&der),
+        _ => true,
+    }
 }
 
 /// The chain as PEM with each certificate once: a bundle pasted together by
