@@ -19,9 +19,43 @@ func make_key() -> CryptoKey:
 
 ## A self-signed certificate for subject_name ("CN=...,O=...,C=..."); Godot
 ## writes no subjectAltName, so host checks fall back to the CN.
+## One in a few hundred comes with a serial number OpenSSL cannot read (Godot
+## writes 20 random bytes as a DER INTEGER as they come); such a one is made again.
 func self_signed(key: CryptoKey, subject_name: String = "CN=localhost,O=Test,C=US",
 		not_before: String = VALID_FROM, not_after: String = VALID_UNTIL) -> X509Certificate:
-	return crypto.generate_self_signed_certificate(key, subject_name, not_before, not_after)
+	while true:
+		var cert := crypto.generate_self_signed_certificate(key, subject_name, not_before, not_after)
+		if _serial_is_minimal_der(cert):
+			return cert
+	return null
+
+
+## Whether cert's serial number is a minimal DER INTEGER (no redundant
+## leading 0x00 or 0xff byte).
+func _serial_is_minimal_der(cert: X509Certificate) -> bool:
+	var scratch := "user://tls_fixtures_serial_check.crt"
+	# save(), not save_to_string(): that one logs a Unicode error.
+	cert.save(scratch)
+	var text := FileAccess.get_file_as_string(scratch)
+	DirAccess.remove_absolute(ProjectSettings.globalize_path(scratch))
+	var b64 := text.get_slice("-----BEGIN CERTIFICATE-----", 1).get_slice("-----END CERTIFICATE-----", 0)
+	var der := Marshalls.base64_to_raw(b64.strip_escapes().replace(" ", ""))
+	# Certificate SEQUENCE > tbsCertificate SEQUENCE > [0] version > INTEGER serial.
+	var at := 0
+	for step in ["enter", "enter", "skip"]:
+		at += 1
+		var len_byte := der[at]
+		var length := len_byte
+		var header := 1
+		if len_byte & 0x80:
+			header += len_byte & 0x7f
+			length = 0
+			for i in range(1, header):
+				length = length << 8 | der[at + i]
+		at += header + (length if step == "skip" else 0)
+	var first := der[at + 2]
+	var second := der[at + 3]
+	return not ((first == 0x00 and second < 0x80) or (first == 0xff and second >= 0x80))
 
 
 ## Saves cert as PEM at path (user:// or res://) and returns the OS path.
