@@ -47,6 +47,8 @@ expect fail_check   fail '^CHECK FAILED.*deliberately failing check' '^RESULT FA
 expect script_error fail '^LOGGED SCRIPT ERROR: .*null' '^RESULT FAIL .*undeclared error'
 expect no_checks    fail '^RESULT FAIL .*no checks ran'
 expect hang         fail '^RESULT FAIL .*watchdog'
+# An engine message to stderr (not an error call) is caught: the Unicode parsing error.
+expect stderr_message fail '^LOGGED STDERR: Unicode parsing error' '^CHECKS [1-9][0-9]* FAILED 0 ERRORS 1' '^RESULT FAIL .*undeclared error'
 # The panic must be what fails it: every check passes, one logged error names the panic.
 expect rust_panic   fail '^LOGGED ERROR: .*panic' '^CHECKS [1-9][0-9]* FAILED 0 ERRORS [1-9]' '^RESULT FAIL .*undeclared error'
 

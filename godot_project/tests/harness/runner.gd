@@ -33,8 +33,14 @@ class ErrorCounter extends Logger:
 		})
 		mutex.unlock()
 
-	func _log_message(_message: String, _error: bool) -> void:
-		pass
+	# Engine messages printed with print_error() (Unicode parsing errors, for
+	# one) reach loggers only here, as messages to stderr, not as errors.
+	func _log_message(message: String, error: bool) -> void:
+		if not error:
+			return
+		mutex.lock()
+		entries.append({"text": message.strip_edges(), "where": "stderr", "type": "STDERR"})
+		mutex.unlock()
 
 	func snapshot() -> Array[Dictionary]:
 		mutex.lock()

@@ -11,7 +11,8 @@ extends Node
 ##
 ## The runner (res://tests/harness/runner.gd) adds the test to the tree, awaits
 ## run_test(), and exits 0 only if at least one check ran, none failed, and no
-## error was logged (engine errors, script errors, push_error, Rust panics)
+## error was logged (engine errors, script errors, push_error, Rust panics,
+## messages the engine or a script printed to stderr)
 ## except those the test declared with allow_errors()/expect_errors().
 
 ## Frame watchdog: the runner fails the test when run_test() has not returned

@@ -13,9 +13,9 @@ exits 0 when every check passed, 1 otherwise.
 """
 import argparse
 import asyncio
-import json
 import sys
 
+from result_file import run_and_report
 from websockets.asyncio.client import connect
 
 TIMEOUT = 10.0
@@ -61,15 +61,7 @@ def main():
     parser.add_argument("--header", action="append", default=[])
     args = parser.parse_args()
     result = {"ok": False, "errors": [], "protocol": None, "close_code": None}
-    try:
-        asyncio.run(run(args, result))
-    except Exception as e:  # every failure must reach the result file
-        result["errors"].append(f"{type(e).__name__}: {e}")
-    result["ok"] = not result["errors"]
-    with open(args.result_file, "w") as f:
-        json.dump(result, f)
-    print(json.dumps(result), flush=True)
-    return 0 if result["ok"] else 1
+    return run_and_report(run, args, result)
 
 
 if __name__ == "__main__":

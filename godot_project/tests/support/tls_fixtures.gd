@@ -19,9 +19,43 @@ func make_key() -> CryptoKey:
 
 ## A self-signed certificate for subject_name ("CN=...,O=...,C=..."); Godot
 ## writes no subjectAltName, so host checks fall back to the CN.
+## One in a few hundred comes with a serial number OpenSSL cannot read (Godot
+## writes 20 random bytes as a DER INTEGER as they come); such a one is made again.
 func self_signed(key: CryptoKey, subject_name: String = "CN=localhost,O=Test,C=US",
 		not_before: String = VALID_FROM, not_after: String = VALID_UNTIL) -> X509Certificate:
-	return crypto.generate_self_signed_certificate(key, subject_name, not_before, not_after)
+	while true:
+		var cert := crypto.generate_self_signed_certificate(key, subject_name, not_before, not_after)
+		if _serial_is_minimal_der(cert):
+			return cert
+	return null
+
+
+## Whether cert's serial number is a minimal DER INTEGER (no redundant
+## leading 0x00 or 0xff byte).
+func _serial_is_minimal_der(cert: X509Certificate) -> bool:
+	var scratch := "user://tls_fixtures_serial_check.crt"
+	# save(), not save_to_string(): that one logs a Unicode error.
+	cert.save(scratch)
+	var text := FileAccess.get_file_as_string(scratch)
+	DirAccess.remove_absolute(ProjectSettings.globalize_path(scratch))
+	var b64 := text.get_slice("-----BEGIN CERTIFICATE-----", 1).get_slice("-----END CERTIFICATE-----", 0)
+	var der := Marshalls.base64_to_raw(b64.strip_escapes().replace(" ", ""))
+	# Certificate SEQUENCE > tbsCertificate SEQUENCE > [0] version > INTEGER serial.
+	var at := 0
+	for step in ["enter", "enter", "skip"]:
+		at += 1
+		var len_byte := der[at]
+		var length := len_byte
+		var header := 1
+		if len_byte & 0x80:
+			header += len_byte & 0x7f
+			length = 0
+			for i in range(1, header):
+				length = length << 8 | der[at + i]
+		at += header + (length if step == "skip" else 0)
+	var first := der[at + 2]
+	var second := der[at + 3]
+	return not ((first == 0x00 and second < 0x80) or (first == 0xff and second >= 0x80))
 
 
 ## Saves cert as PEM at path (user:// or res://) and returns the OS path.
@@ -106,3 +140,97 @@ static func builtin_tls_server(key: CryptoKey, cert: X509Certificate) -> Builtin
 	server.tls_options = TLSOptions.server(key, cert)
 	server.host = "localhost"
 	return server
+
+
+## An X509Certificate loaded from path (every certificate of the file); an
+## error (which fails the test) and null if it cannot be loaded.
+func load_cert(path: String) -> X509Certificate:
+	var c := X509Certificate.new()
+	if c.load(path) != OK:
+		push_error("could not load the certificate %s" % path)
+		return null
+	return c
+
+
+## A CryptoKey loaded from path; an error (which fails the test) and null if it cannot be loaded.
+func load_key(path: String) -> CryptoKey:
+	var k := CryptoKey.new()
+	if k.load(path) != OK:
+		push_error("could not load the key %s" % path)
+		return null
+	return k
+
+
+## A small PKI made with the openssl command under user://tls_fixtures/<name>:
+## a root CA (key type root_alg), an intermediate CA it signed (ECDSA P-384)
+## and, for each entry of leaf_algs ("rsa", "p256", "p384"), a leaf for
+## localhost signed by the intermediate, with serial number serial_base + its
+## index and subject "/CN=localhost/O=Test/OU=<name>-<alg>". Each leaf key is
+## written in both forms: "pkcs8" ("PRIVATE KEY") and "pkcs1" ("RSA PRIVATE
+## KEY") or "sec1" ("EC PRIVATE KEY"). Returns {"root": path, "dir_res": the
+## folder as a user:// path, "leaves":
+## {alg: {"fullchain": path (leaf then intermediate), "fullchain_crt": the
+## same as a user:// .crt resource path, "serial": "hex", "ou": "...", "keys":
+## {form: path}}}} (OS paths, and keys named *.key so that load() takes
+## them as CryptoKey resources), or {"skip": reason}.
+func openssl_pki(name: String, root_alg: String, leaf_algs: Array, serial_base: int) -> Dictionary:
+	var dir := ProjectSettings.globalize_path("user://tls_fixtures").path_join(name)
+	DirAccess.make_dir_recursive_absolute(dir)
+	var f := func(file: String) -> String: return dir.path_join(file)
+	var ext := FileAccess.open(f.call("ext.cnf"), FileAccess.WRITE)
+	ext.store_string("[ca]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\n" +
+			"[leaf]\nsubjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n" +
+			"keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n")
+	ext.close()
+	var steps := [
+		["req", "-x509", "-nodes", "-keyout", f.call("root_key.pem"), "-out", f.call("root.pem"),
+			"-days", "2", "-subj", "/CN=Test Root %s/O=Test" % name,
+			"-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign"] + _newkey(root_alg),
+		["req", "-nodes", "-keyout", f.call("mid_key.pem"), "-out", f.call("mid.csr"),
+			"-subj", "/CN=Test Intermediate %s/O=Test" % name] + _newkey("p384"),
+		["x509", "-req", "-in", f.call("mid.csr"), "-CA", f.call("root.pem"), "-CAkey", f.call("root_key.pem"),
+			"-set_serial", "1", "-out", f.call("mid.pem"), "-days", "2", "-extfile", f.call("ext.cnf"), "-extensions", "ca"],
+	]
+	var leaves := {}
+	for i in leaf_algs.size():
+		var alg: String = leaf_algs[i]
+		var pkcs8: String = f.call("%s_pkcs8.key" % alg)
+		var other_form := "pkcs1" if alg == "rsa" else "sec1"
+		var other: String = f.call("%s_%s.key" % [alg, other_form])
+		var serial := serial_base + i
+		var ou := "%s-%s" % [name, alg]
+		if alg == "rsa":
+			steps.append(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", pkcs8])
+			steps.append(["rsa", "-in", pkcs8, "-traditional", "-out", other])
+		else:
+			steps.append(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:%s" % _curve(alg), "-out", pkcs8])
+			steps.append(["ec", "-in", pkcs8, "-out", other])
+		steps.append(["req", "-new", "-key", pkcs8, "-out", f.call("%s.csr" % alg), "-subj", "/CN=localhost/O=Test/OU=%s" % ou])
+		steps.append(["x509", "-req", "-in", f.call("%s.csr" % alg), "-CA", f.call("mid.pem"), "-CAkey", f.call("mid_key.pem"),
+			"-set_serial", str(serial), "-out", f.call("%s_leaf.pem" % alg), "-days", "2",
+			"-extfile", f.call("ext.cnf"), "-extensions", "leaf"])
+		leaves[alg] = {"fullchain": f.call("%s_fullchain.pem" % alg), "fullchain_crt": "user://tls_fixtures/%s/%s_fullchain.crt" % [name, alg],
+				"serial": "%X" % serial, "ou": ou, "keys": {"pkcs8": pkcs8, other_form: other}}
+	for args in steps:
+		var out := []
+		var code := OS.execute("openssl", args, out, true)
+		if code != 0:
+			return {"skip": "openssl %s failed (exit %d): %s" % [args[0], code, "".join(out).strip_edges()]}
+	var mid := FileAccess.get_file_as_string(f.call("mid.pem"))
+	for alg in leaves:
+		var chain := FileAccess.get_file_as_string(f.call("%s_leaf.pem" % alg)) + mid
+		for path in [leaves[alg].fullchain, leaves[alg].fullchain_crt]:
+			var out := FileAccess.open(path, FileAccess.WRITE)
+			out.store_string(chain)
+			out.close()
+	return {"root": f.call("root.pem"), "leaves": leaves, "dir_res": "user://tls_fixtures/" + name}
+
+
+func _newkey(alg: String) -> Array:
+	if alg == "rsa":
+		return ["-newkey", "rsa:2048"]
+	return ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:%s" % _curve(alg)]
+
+
+func _curve(alg: String) -> String:
+	return {"p256": "P-256", "p384": "P-384"}[alg]

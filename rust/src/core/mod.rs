@@ -2,10 +2,12 @@
 //! tungstenite on non-blocking sockets, the server's listener, limits and errors.
 //! Everything here is driven by `poll` calls and never waits on the network.
 
+pub mod chain_probe;
 pub mod close;
 pub mod config;
 pub mod connection;
 pub mod connector;
+pub(crate) mod der;
 pub mod error;
 pub mod event;
 pub mod framing;
@@ -13,7 +15,10 @@ pub mod framing;
 pub mod fuzzing;
 pub(crate) mod handshake;
 pub mod inbox;
+pub(crate) mod memory_pipe;
 pub mod peer;
+pub mod pem;
+pub mod pkcs8;
 pub mod proxy;
 pub mod readiness;
 pub mod server;

@@ -136,6 +136,26 @@ impl Server {
         self.next_id = next_id.max(2);
     }
 
+    /// Whether the server speaks `wss://`.
+    pub fn is_tls(&self) -> bool {
+        self.config.tls.is_some()
+    }
+
+    /// Replaces the TLS identity of a `wss://` server: handshakes that start
+    /// from now on use `acceptor`; those under way and open connections keep
+    /// the one they started with. A `ws://` server cannot become `wss://`.
+    pub fn replace_tls(&mut self, acceptor: native_tls::TlsAcceptor) -> Result<()> {
+        match &mut self.config.tls {
+            Some(current) => {
+                *current = acceptor;
+                Ok(())
+            }
+            None => Err(Error::invalid(
+                "the server listens for ws:// (no TLS); a TLS identity applies from the next listen()",
+            )),
+        }
+    }
+
     /// Handshakes not yet finished.
     pub fn pending_handshakes(&self) -> usize {
         self.pending.len()

@@ -1,6 +1,8 @@
 //! Conversions between Godot values and what the core takes.
 
-use godot::classes::{CryptoKey, FileAccess, X509Certificate};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use godot::classes::{DirAccess, FileAccess, X509Certificate};
 use godot::prelude::*;
 
 /// A `PackedStringArray` as Rust strings.
@@ -13,10 +15,12 @@ pub fn packed_strings<'a>(items: impl IntoIterator<Item = &'a String>) -> Packed
     items.into_iter().map(GString::from).collect()
 }
 
-/// The PEM text of a certificate (chain). Godot's `save_to_string()` writes the
-/// first certificate once per chain entry (its mbedTLS module encodes the head
-/// of the list in the loop), losing intermediates; a certificate loaded as a
-/// resource is therefore read from its PEM file, which holds the whole chain.
+/// The PEM text of a trusted certificate for a client. A certificate loaded
+/// as a resource is read from its file, which holds every certificate of a
+/// bundle; otherwise it is written with `save()` to a scratch file and read
+/// back. Godot's exports repeat the first certificate for each one the object
+/// holds, so only that one is kept; `save_to_string()` is avoided because it
+/// logs a Unicode error for each certificate (it copies the NUL terminator).
 pub fn certificate_pem(cert: &Gd<X509Certificate>) -> Vec<u8> {
     let path = cert.get_path();
     if !path.is_empty() && FileAccess::file_exists(&path) {
@@ -28,12 +32,21 @@ pub fn certificate_pem(cert: &Gd<X509Certificate>) -> Vec<u8> {
             return bytes;
         }
     }
-    cert.clone().save_to_string().to_string().into_bytes()
-}
-
-/// The PEM text of a private key.
-pub fn private_key_pem(key: &Gd<CryptoKey>) -> Vec<u8> {
-    key.clone().save_to_string().to_string().into_bytes()
+    static SCRATCH: AtomicU32 = AtomicU32::new(0);
+    let scratch = GString::from(&format!(
+        "user://.websocket_peer_{}_{}.crt",
+        std::process::id(),
+        SCRATCH.fetch_add(1, Ordering::Relaxed)
+    ));
+    if cert.clone().save(&scratch) != godot::global::Error::OK {
+        return Vec::new();
+    }
+    let bytes = FileAccess::get_file_as_bytes(&scratch).to_vec();
+    DirAccess::remove_absolute(&scratch);
+    crate::core::pem::split_certificates(&bytes)
+        .into_iter()
+        .next()
+        .unwrap_or_default()
 }
 
 /// Seconds from the inspector as a `Duration`; negative and NaN count as zero.

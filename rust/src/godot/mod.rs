@@ -8,3 +8,4 @@ mod errors;
 mod lifetime;
 pub mod peer;
 pub mod server;
+pub mod tls_identity;

@@ -12,6 +12,7 @@ use godot::prelude::*;
 use super::convert;
 use super::errors;
 use super::peer::WebSocketPeer;
+use super::tls_identity;
 use crate::core::{Accepted, Config, Error, ErrorKind, Event, Server, ServerConfig};
 
 /// A WebSocket server. Call [method listen], then [method poll] every frame:
@@ -27,15 +28,25 @@ pub struct WebSocketServer {
     /// [code]"*"[/code]: [code]"*"[/code] means every IPv6 and IPv4 address.
     #[var]
     bind_ip: GString,
-    /// Private key for [code]wss://[/code]; set it together with [member tls_certificate].
-    #[var]
-    private_key: Option<Gd<CryptoKey>>,
-    /// Certificate (chain) for [code]wss://[/code]; set it together with [member private_key].
-    /// For a chain with intermediates, use [code]load("….crt")[/code]: the chain is then
-    /// read from that file, because Godot's [method X509Certificate.save_to_string]
-    /// keeps only the first certificate.
-    #[var]
-    tls_certificate: Option<Gd<X509Certificate>>,
+    /// Private key for [code]wss://[/code]: a [CryptoKey] or the path of a PEM key file
+    /// (RSA or ECDSA; PKCS#8, PKCS#1 or SEC1 [code]EC PRIVATE KEY[/code], unencrypted).
+    /// Set it together with [member tls_certificate]. Setting both on a listening
+    /// [code]wss://[/code] server replaces its certificate for new connections (renewal);
+    /// see [member tls_certificate].
+    #[var(get = get_private_key, set = set_private_key)]
+    private_key: PhantomVar<Variant>,
+    /// Certificate for [code]wss://[/code]: an [X509Certificate] (made with
+    /// [method X509Certificate.load] or loaded as a resource) or the path of a PEM file.
+    /// A chain ([code]fullchain.pem[/code]: the certificate, then its intermediates) is
+    /// sent whole either way. Set it together with [member private_key].
+    /// [br][br]On a listening [code]wss://[/code] server, setting a new certificate and key
+    /// (or the same path again, after the files changed) makes new connections use them;
+    /// connected clients stay connected. The pair is checked when set: while the key
+    /// does not match the certificate the previous pair stays in use, and if it still
+    /// does not at the next [method poll], the reason is reported there (an error and
+    /// [method get_last_error]).
+    #[var(get = get_tls_certificate, set = set_tls_certificate)]
+    tls_certificate: PhantomVar<Variant>,
     /// Seconds a client may take for its (TLS and) upgrade handshake before it is dropped.
     #[var]
     handshake_timeout: f64,
@@ -55,6 +66,11 @@ pub struct WebSocketServer {
     #[var]
     heartbeat_interval: f64,
 
+    key: Variant,
+    cert: Variant,
+    /// Why the pair set on a listening server could not replace its identity,
+    /// reported at the next poll() unless a later setter fixes the pair first.
+    identity_error: Option<Error>,
     server: Option<Server>,
     /// First id for the next listen(): ids are never reused while this object lives.
     next_id: i32,
@@ -71,8 +87,11 @@ impl IRefCounted for WebSocketServer {
         let defaults = Config::default();
         Self {
             bind_ip: "*".into(),
-            private_key: None,
-            tls_certificate: None,
+            private_key: PhantomVar::default(),
+            tls_certificate: PhantomVar::default(),
+            key: Variant::nil(),
+            cert: Variant::nil(),
+            identity_error: None,
             handshake_timeout: defaults.handshake_timeout.as_secs_f64(),
             extra_headers: PackedStringArray::new(),
             max_message_size: defaults.max_message_size as i64,
@@ -167,6 +186,13 @@ impl WebSocketServer {
     /// Call it every frame. Returns quickly whatever the network does.
     #[func]
     fn poll(&mut self) {
+        if let Some(e) = self.identity_error.take() {
+            let e = Error::new(
+                e.kind(),
+                format!("the new private_key and tls_certificate were not applied (new connections still use the previous ones): {}", e.reason()),
+            );
+            self.record("RustWebSocketServer.tls_certificate", Err(e));
+        }
         let mut accepted: Vec<Accepted> = Vec::new();
         if let Some(server) = &mut self.server {
             server.poll(&mut accepted);
@@ -295,6 +321,30 @@ impl WebSocketServer {
         self.record("RustWebSocketServer.disconnect_peer", result)
     }
 
+    /// The value of [member private_key] as it was set (key, path or null).
+    #[func]
+    fn get_private_key(&self) -> Variant {
+        self.key.clone()
+    }
+
+    /// Sets [member private_key]: a [CryptoKey], a PEM file path, or null.
+    #[func]
+    fn set_private_key(&mut self, value: Variant) {
+        self.set_identity_part::<CryptoKey>(value, "private_key", |s, v| s.key = v);
+    }
+
+    /// The value of [member tls_certificate] as it was set (certificate, path or null).
+    #[func]
+    fn get_tls_certificate(&self) -> Variant {
+        self.cert.clone()
+    }
+
+    /// Sets [member tls_certificate]: an [X509Certificate], a PEM file path, or null.
+    #[func]
+    fn set_tls_certificate(&mut self, value: Variant) {
+        self.set_identity_part::<X509Certificate>(value, "tls_certificate", |s, v| s.cert = v);
+    }
+
     /// The readable reason of the last failure, or empty.
     #[func]
     fn get_last_error(&self) -> GString {
@@ -322,18 +372,7 @@ impl WebSocketServer {
         } else {
             bind_address.to_string()
         };
-        let tls = match (&self.private_key, &self.tls_certificate) {
-            (Some(key), Some(cert)) => Some(crate::core::tls::acceptor(
-                &convert::private_key_pem(key),
-                &convert::certificate_pem(cert),
-            )?),
-            (None, None) => None,
-            _ => {
-                return Err(Error::invalid(
-                    "set both private_key and tls_certificate for wss://, or neither",
-                ))
-            }
-        };
+        let tls = tls_identity::acceptor(&self.key, &self.cert)?;
         let config = ServerConfig {
             protocols: convert::strings(protocols),
             extra_headers: convert::strings(&self.extra_headers),
@@ -350,7 +389,37 @@ impl WebSocketServer {
         let mut server = Server::listen(port, &bind, config)?;
         server.continue_ids_from(self.next_id);
         self.server = Some(server);
+        self.identity_error = None;
         Ok(())
+    }
+
+    /// Stores a new `private_key` or `tls_certificate` value; a listening
+    /// `wss://` server switches to the pair at once if it is usable.
+    fn set_identity_part<T>(
+        &mut self,
+        value: Variant,
+        property: &str,
+        store: fn(&mut Self, Variant),
+    ) where
+        T: GodotClass + Inherits<godot::classes::Object>,
+    {
+        if let Err(e) = tls_identity::check_value::<T>(&value, property) {
+            self.record(&format!("RustWebSocketServer.{property}"), Err(e));
+            return;
+        }
+        store(self, value);
+        let Some(server) = self.server.as_mut().filter(|s| s.is_tls()) else {
+            return;
+        };
+        // A renewal sets the two one after the other, so a mismatch after the
+        // first is expected; it is reported only if it outlives this frame.
+        self.identity_error = match tls_identity::acceptor(&self.key, &self.cert) {
+            Ok(Some(acceptor)) => server.replace_tls(acceptor).err(),
+            Ok(None) => Some(Error::invalid(
+                "private_key and tls_certificate were cleared; the server keeps its identity until it is stopped",
+            )),
+            Err(e) => Some(e),
+        };
     }
 
     fn find(&self, id: i64) -> Option<&Gd<WebSocketPeer>> {
