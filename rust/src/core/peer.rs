@@ -125,7 +125,12 @@ impl Peer {
         let tls = if parsed.secure {
             let connector =
                 tls::connector(self.config.verify_tls, &self.config.trusted_certificates)?;
-            Some((connector, parsed.host.clone()))
+            let name = if self.config.tls_server_name.is_empty() {
+                parsed.host.clone()
+            } else {
+                self.config.tls_server_name.clone()
+            };
+            Some((connector, name))
         } else {
             None
         };

@@ -6,5 +6,6 @@ mod editor_docs;
 pub mod enums;
 mod errors;
 mod lifetime;
+pub mod multiplayer;
 pub mod peer;
 pub mod server;

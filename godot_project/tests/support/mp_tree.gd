@@ -1,0 +1,68 @@
+extends RefCounted
+## Several SceneMultiplayer instances in one process: each gets its own
+## subtree of the test node (SceneTree.set_multiplayer with a root path), with
+## an mp_game.gd node named Game under it, so RPC paths agree between them.
+## The SceneTree polls every one of them each frame.
+
+const Game := preload("res://tests/support/mp_game.gd")
+
+
+## One endpoint: its SceneMultiplayer, its Game node and a log of its signals.
+class Endpoint:
+	var name: String
+	var mp: SceneMultiplayer
+	var game: Node
+	var root: Node
+	## [signal name, args] in the order they fired.
+	var events: Array = []
+
+	func count(signal_name: String) -> int:
+		return events.filter(func(e): return e[0] == signal_name).size()
+
+	func ids_of(signal_name: String) -> Array:
+		return events.filter(func(e): return e[0] == signal_name).map(func(e): return e[1])
+
+	func id() -> int:
+		return mp.get_unique_id()
+
+
+## Adds an endpoint named name under test using peer (already created).
+static func add(test: Node, name: String, peer: MultiplayerPeer) -> Endpoint:
+	var e := Endpoint.new()
+	e.name = name
+	e.root = Node.new()
+	e.root.name = name
+	test.add_child(e.root)
+	e.mp = SceneMultiplayer.new()
+	test.get_tree().set_multiplayer(e.mp, e.root.get_path())
+	e.game = Game.new()
+	e.game.name = "Game"
+	e.root.add_child(e.game)
+	# The handlers hold the log, not the endpoint: that would be a reference cycle.
+	var events := e.events
+	for s in ["peer_connected", "peer_disconnected"]:
+		var sname: String = s
+		e.mp.connect(sname, func(id): events.append([sname, id]))
+	for s in ["connected_to_server", "connection_failed", "server_disconnected"]:
+		var sname: String = s
+		e.mp.connect(sname, func(): events.append([sname, null]))
+	e.mp.multiplayer_peer = peer
+	return e
+
+
+## Removes the endpoint's subtree and its SceneMultiplayer.
+static func remove(test: Node, e: Endpoint) -> void:
+	test.get_tree().set_multiplayer(null, e.root.get_path())
+	e.root.queue_free()
+
+
+## Whether every client is connected (has its id) and the server saw them all.
+static func all_connected(server: Endpoint, clients: Array) -> bool:
+	for c in clients:
+		if c.mp.multiplayer_peer.get_connection_status() != MultiplayerPeer.CONNECTION_CONNECTED:
+			return false
+		if c.count("connected_to_server") != 1:
+			return false
+		if not server.mp.get_peers().has(c.id()):
+			return false
+	return true

@@ -1,0 +1,162 @@
+//! The bodies of the engine virtuals: packets in and out, poll, close. Each
+//! runs under `catch_unwind`, because a panic unwinding into the engine aborts
+//! Godot.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use godot::global::Error as GdError;
+use godot::meta::conv::RawPtr;
+use godot::prelude::*;
+
+use super::{Role, WebSocketMultiplayerPeer};
+use crate::core::multiplayer::SERVER_ID;
+use crate::core::{Error, ErrorKind};
+
+impl WebSocketMultiplayerPeer {
+    /// Runs `f`, containing a panic: the connections are dropped and `default` returned.
+    pub(super) fn guarded<R>(
+        &mut self,
+        what: &str,
+        default: R,
+        f: impl FnOnce(&mut Self) -> R,
+    ) -> R {
+        match catch_unwind(AssertUnwindSafe(|| f(self))) {
+            Ok(r) => r,
+            Err(_) => {
+                self.contain_panic(what);
+                default
+            }
+        }
+    }
+
+    pub(super) fn poll_and_emit(&mut self) {
+        let mut events = Vec::new();
+        self.guarded("poll", (), |this| this.poll_role(&mut events));
+        if events.is_empty() {
+            return;
+        }
+        // A handler may drop the last reference to this peer while poll() still runs.
+        let keep_alive = self.to_gd();
+        self.emit(events);
+        crate::godot::lifetime::release_after_call(keep_alive);
+    }
+
+    pub(super) fn available_packets(&self) -> i32 {
+        let n = match &self.role {
+            Role::None => 0,
+            Role::Server(s) => s.available_packets(),
+            Role::Client(c) => c.available_packets(),
+        };
+        n.min(i32::MAX as usize) as i32
+    }
+
+    pub(super) fn front_peer(&self) -> i32 {
+        match &self.role {
+            Role::None => None,
+            Role::Server(s) => s.front_peer(),
+            Role::Client(c) => c.front_peer(),
+        }
+        .unwrap_or(0)
+    }
+
+    /// Hands Godot the oldest packet; its buffer stays alive in `last_packet`
+    /// until the next `get_packet` or `poll` (SceneMultiplayer reads it in place).
+    ///
+    /// # Safety
+    /// The out-pointers must be valid for writes.
+    pub(super) unsafe fn take_packet_raw(
+        &mut self,
+        r_buffer: RawPtr<*mut RawPtr<*const u8>>,
+        r_buffer_size: RawPtr<*mut i32>,
+    ) -> GdError {
+        let taken = self.guarded("get_packet", None, |this| match &mut this.role {
+            Role::None => None,
+            Role::Server(s) => s.take_packet(),
+            Role::Client(c) => c.take_packet(),
+        });
+        let Some((_, data)) = taken else {
+            return self.record(
+                "get_packet",
+                Err(Error::new(ErrorKind::DoesNotExist, "no packet available")),
+            );
+        };
+        let Ok(len) = i32::try_from(data.len()) else {
+            return self.record(
+                "get_packet",
+                Err(Error::new(
+                    ErrorKind::BufferFull,
+                    "packet larger than 2 GiB",
+                )),
+            );
+        };
+        let ptr = data.as_ptr();
+        self.last_packet = Some(data);
+        // SAFETY: Godot passes valid out-pointers; the buffer lives in
+        // `last_packet` until the next get_packet or poll.
+        unsafe {
+            *r_buffer.ptr() = RawPtr::new(ptr);
+            *r_buffer_size.ptr() = len;
+        }
+        GdError::OK
+    }
+
+    /// Sends the buffer Godot hands over to the target peer (a client sends
+    /// everything to the server, which relays).
+    ///
+    /// # Safety
+    /// `p_buffer` must point to `p_buffer_size` readable bytes.
+    pub(super) unsafe fn put_packet_raw(
+        &mut self,
+        p_buffer: RawPtr<*const u8>,
+        p_buffer_size: i32,
+    ) -> GdError {
+        let len = usize::try_from(p_buffer_size).unwrap_or(0);
+        let data: &[u8] = if len == 0 || p_buffer.ptr().is_null() {
+            &[]
+        } else {
+            // SAFETY: Godot hands a buffer of `p_buffer_size` bytes, valid for this call.
+            unsafe { std::slice::from_raw_parts(p_buffer.ptr(), len) }
+        };
+        let target = self.target_peer;
+        let result = self.guarded(
+            "put_packet",
+            Err(Error::new(ErrorKind::Io, "internal error")),
+            |this| match &mut this.role {
+                Role::None => Err(Error::new(
+                    ErrorKind::NotConnected,
+                    "not a server or client; call create_server() or create_client() first",
+                )),
+                Role::Server(s) => s.put_packet(target, data),
+                Role::Client(c) => c.put_packet(data),
+            },
+        );
+        self.record("put_packet", result)
+    }
+
+    pub(super) fn close_role(&mut self) {
+        match std::mem::replace(&mut self.role, Role::None) {
+            Role::None => {}
+            Role::Server(s) => s.close(),
+            Role::Client(mut c) => c.close(),
+        }
+        self.target_peer = 0;
+    }
+
+    pub(super) fn disconnect_one(&mut self, peer: i32, force: bool) {
+        let result = match &mut self.role {
+            Role::Server(s) => s.disconnect_peer(peer, force),
+            Role::Client(c) if peer == SERVER_ID => {
+                c.disconnect(force);
+                Ok(())
+            }
+            _ => Err(Error::new(
+                ErrorKind::DoesNotExist,
+                format!("no peer with id {peer}"),
+            )),
+        };
+        if force && matches!(self.role, Role::Client(_)) && result.is_ok() {
+            self.role = Role::None;
+        }
+        self.record("disconnect_peer", result);
+    }
+}
