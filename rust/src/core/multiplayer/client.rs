@@ -6,9 +6,8 @@ use std::time::Instant;
 use tungstenite::Bytes;
 
 use super::queue::PacketQueue;
-use super::server::take_packets;
 use super::wire::parse_id;
-use super::{close_now, MultiplayerEvent, PeerHandle, Status, SERVER_ID};
+use super::{close_now, take_packets, MultiplayerEvent, PeerHandle, Status, SERVER_ID};
 use crate::core::config::Config;
 use crate::core::error::{Error, ErrorKind, Result};
 use crate::core::event::Event;
@@ -96,7 +95,9 @@ impl<S: PeerHandle> MultiplayerClient<S> {
             if connecting {
                 return await_id(p, closed, deadline);
             }
-            take_packets(p, SERVER_ID, room, queue);
+            if let Some(reason) = take_packets(p, SERVER_ID, room, queue) {
+                return Outcome::Lost(reason);
+            }
             if closed || p.ready_state() == ReadyState::Closed {
                 let status = p.close_status();
                 let reason = if status.clean {
@@ -117,8 +118,16 @@ impl<S: PeerHandle> MultiplayerClient<S> {
                 // Packets may have come right behind the id.
                 let room = self.max_queued_packets.saturating_sub(self.queue.len());
                 let queue = &mut self.queue;
-                self.handle
-                    .with_peer(|p| take_packets(p, SERVER_ID, room, queue));
+                if let Some(reason) = self
+                    .handle
+                    .with_peer(|p| take_packets(p, SERVER_ID, room, queue))
+                {
+                    self.status = Status::Disconnected;
+                    events.push(MultiplayerEvent::Dropped(format!(
+                        "the connection to the server was closed: {reason}"
+                    )));
+                    events.push(MultiplayerEvent::PeerDisconnected(SERVER_ID));
+                }
             }
             Outcome::Failed(reason) => {
                 self.status = Status::Disconnected;
@@ -128,7 +137,7 @@ impl<S: PeerHandle> MultiplayerClient<S> {
                 self.status = Status::Disconnected;
                 if !reason.is_empty() {
                     events.push(MultiplayerEvent::Dropped(format!(
-                        "the connection to the server was lost: {reason}"
+                        "the connection to the server was closed: {reason}"
                     )));
                 }
                 events.push(MultiplayerEvent::PeerDisconnected(SERVER_ID));

@@ -76,3 +76,25 @@ fn close_now(peer: &mut Peer, code: i64, reason: &str) {
     peer.abort(reason);
     peer.poll().for_each(drop);
 }
+
+/// Moves up to `room` of `peer`'s received messages into `queue`. Empty
+/// messages carry no packet and are skipped, as Godot does. A text message is
+/// no SceneMultiplayer packet (the protocol is binary): the connection is
+/// closed with code 1003 and the reason returned.
+fn take_packets(peer: &mut Peer, id: i32, room: usize, queue: &mut PacketQueue) -> Option<String> {
+    for _ in 0..room {
+        match peer.take_packet() {
+            Some(packet) if packet.text => {
+                close_now(peer, 1003, "text messages are not multiplayer packets");
+                return Some(format!(
+                    "a text message of {} bytes arrived; multiplayer packets are binary",
+                    packet.data.len()
+                ));
+            }
+            Some(packet) if packet.data.is_empty() => {}
+            Some(packet) => queue.push(id, packet.data),
+            None => break,
+        }
+    }
+    None
+}

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use super::ids::random_id;
 use super::queue::{PacketQueue, Target};
 use super::wire::encode_id;
-use super::{close_now, MultiplayerEvent, PeerHandle};
+use super::{close_now, take_packets, MultiplayerEvent, PeerHandle};
 use crate::core::error::{Error, ErrorKind, Result};
 use crate::core::event::Event;
 use crate::core::peer::{Peer, ReadyState};
@@ -154,13 +154,16 @@ impl<S: PeerHandle> MultiplayerServer<S> {
             let queue = &mut self.queue;
             let (open, busy, reason) = client.handle.with_peer(|p| {
                 let closed = p.poll().any(|e| matches!(e, Event::Closed { .. }));
-                let open = !closed && p.ready_state() == ReadyState::Open;
+                let mut open = !closed && p.ready_state() == ReadyState::Open;
                 if open {
-                    take_packets(p, id, room, queue);
+                    if let Some(reason) = take_packets(p, id, room, queue) {
+                        return (false, false, Some(reason));
+                    }
                 }
                 let busy = p.buffered_amount() > 0
                     || p.available_packets() > 0
                     || !p.config().heartbeat_interval.is_zero();
+                open &= p.ready_state() == ReadyState::Open;
                 let clean = p.close_status().clean;
                 (open, busy, (!clean).then(|| p.last_error().to_string()))
             });
@@ -290,18 +293,6 @@ impl<S: PeerHandle> MultiplayerServer<S> {
         }
         for handle in &mut self.closing {
             handle.with_peer(|p| p.abort("server closed"));
-        }
-    }
-}
-
-/// Moves up to `room` of `peer`'s received messages into `queue`. Empty
-/// messages carry no packet and are skipped, as Godot does.
-pub(super) fn take_packets(peer: &mut Peer, id: i32, room: usize, queue: &mut PacketQueue) {
-    for _ in 0..room {
-        match peer.take_packet() {
-            Some(packet) if packet.data.is_empty() => {}
-            Some(packet) => queue.push(id, packet.data),
-            None => break,
         }
     }
 }
