@@ -66,3 +66,43 @@ static func all_connected(server: Endpoint, clients: Array) -> bool:
 		if not server.mp.get_peers().has(c.id()):
 			return false
 	return true
+
+
+## Starts server_peer on a free port and connects client_peers to it, each
+## endpoint in its own subtree. Returns [server, clients] once every client
+## has its id and knows every other client, or [] (after a failed check).
+static func start(test: Node, label: String, server_peer: MultiplayerPeer, client_peers: Array,
+		scheme := "ws", server_tls: TLSOptions = null, client_tls: TLSOptions = null) -> Array:
+	var port: int = test.free_port()
+	var key := label.validate_node_name().replace(" ", "_")
+	var err: Error = server_peer.create_server(port, "127.0.0.1", server_tls) if server_tls != null \
+			else server_peer.create_server(port, "127.0.0.1")
+	test.check_eq(err, OK, "%s: create_server" % label)
+	var server := add(test, key + "_server", server_peer)
+	var clients: Array = []
+	var host := "localhost" if scheme == "wss" else "127.0.0.1"
+	for i in client_peers.size():
+		var peer: MultiplayerPeer = client_peers[i]
+		var url := "%s://%s:%d" % [scheme, host, port]
+		err = peer.create_client(url, client_tls) if client_tls != null else peer.create_client(url)
+		test.check_eq(err, OK, "%s: create_client %d" % [label, i])
+		clients.append(add(test, "%s_client%d" % [key, i], peer))
+	var ok: bool = await test.wait_until(func():
+		if not all_connected(server, clients):
+			return false
+		for c in clients:
+			if c.mp.get_peers().size() != clients.size():
+				return false
+		return true, 10.0, "%s: every client connected and knows the others" % label)
+	return [server, clients] if ok else []
+
+
+## Closes every endpoint's peer and removes the subtrees.
+static func stop(test: Node, endpoints: Array) -> void:
+	for e in endpoints:
+		if e.mp.multiplayer_peer != null:
+			e.mp.multiplayer_peer.close()
+	await test.get_tree().process_frame
+	for e in endpoints:
+		remove(test, e)
+	await test.get_tree().process_frame
