@@ -66,8 +66,12 @@ impl Game {
         self.clients[i].0.unique_id()
     }
 
-    fn take_all(queue: &mut dyn FnMut() -> Option<(i32, tungstenite::Bytes)>) -> Vec<(i32, Vec<u8>)> {
-        std::iter::from_fn(queue).map(|(from, b)| (from, b.to_vec())).collect()
+    fn take_all(
+        queue: &mut dyn FnMut() -> Option<(i32, tungstenite::Bytes)>,
+    ) -> Vec<(i32, Vec<u8>)> {
+        std::iter::from_fn(queue)
+            .map(|(from, b)| (from, b.to_vec()))
+            .collect()
     }
 
     fn server_packets(&mut self) -> Vec<(i32, Vec<u8>)> {
@@ -112,7 +116,11 @@ fn packets_go_where_their_target_says() {
     game.server.put_packet(-b, b"not b").unwrap();
     game.server.put_packet(c, b"only c").unwrap();
     let err = game.server.put_packet(12345, b"nobody").unwrap_err();
-    assert!(err.reason().contains("no peer with id 12345"), "{}", err.reason());
+    assert!(
+        err.reason().contains("no peer with id 12345"),
+        "{}",
+        err.reason()
+    );
     game.pump("the server's packets", |g| {
         g.clients[0].0.available_packets() == 2 && g.clients[2].0.available_packets() == 3
     });
@@ -130,13 +138,20 @@ fn packets_go_where_their_target_says() {
     );
 
     for (i, id) in [(0, a), (1, b), (2, c)] {
-        game.clients[i].0.put_packet(format!("from {id}").as_bytes()).unwrap();
+        game.clients[i]
+            .0
+            .put_packet(format!("from {id}").as_bytes())
+            .unwrap();
     }
-    game.pump("the clients' packets", |g| g.server.available_packets() == 3);
+    game.pump("the clients' packets", |g| {
+        g.server.available_packets() == 3
+    });
     let mut got = game.server_packets();
     got.sort();
-    let mut want: Vec<(i32, Vec<u8>)> =
-        [a, b, c].iter().map(|id| (*id, format!("from {id}").into_bytes())).collect();
+    let mut want: Vec<(i32, Vec<u8>)> = [a, b, c]
+        .iter()
+        .map(|id| (*id, format!("from {id}").into_bytes()))
+        .collect();
     want.sort();
     assert_eq!(got, want, "each packet names its sender");
 }
@@ -168,26 +183,38 @@ fn disconnects_from_either_side_are_reported_once() {
 
     game.clients[0].0.disconnect(false);
     game.pump("the server sees a leave", |g| {
-        g.server_events.contains(&MultiplayerEvent::PeerDisconnected(a))
+        g.server_events
+            .contains(&MultiplayerEvent::PeerDisconnected(a))
     });
     assert_eq!(game.clients[0].0.status(), Status::Disconnected);
 
     game.server.disconnect_peer(b, false).unwrap();
     game.pump("b learns it was disconnected", |g| {
-        g.clients[1].1.contains(&MultiplayerEvent::PeerDisconnected(SERVER_ID))
-            && g.server_events.contains(&MultiplayerEvent::PeerDisconnected(b))
+        g.clients[1]
+            .1
+            .contains(&MultiplayerEvent::PeerDisconnected(SERVER_ID))
+            && g.server_events
+                .contains(&MultiplayerEvent::PeerDisconnected(b))
     });
 
     game.server.disconnect_peer(c, true).unwrap();
-    assert!(!game.server.has_peer(c), "a forced disconnect forgets the peer at once");
-    game.pump("c is closed", |g| g.clients[2].0.status() == Status::Disconnected);
+    assert!(
+        !game.server.has_peer(c),
+        "a forced disconnect forgets the peer at once"
+    );
+    game.pump("c is closed", |g| {
+        g.clients[2].0.status() == Status::Disconnected
+    });
     let leaves = |g: &Game, id| {
         g.server_events
             .iter()
             .filter(|e| **e == MultiplayerEvent::PeerDisconnected(id))
             .count()
     };
-    assert_eq!((leaves(&game, a), leaves(&game, b), leaves(&game, c)), (1, 1, 0));
+    assert_eq!(
+        (leaves(&game, a), leaves(&game, b), leaves(&game, c)),
+        (1, 1, 0)
+    );
     assert!(game.server.disconnect_peer(c, false).is_err());
 }
 
@@ -196,34 +223,40 @@ fn a_refusing_server_closes_newcomers_with_a_reason() {
     let mut game = Game::new(1);
     game.server.set_refusing(true);
     let late = game.join();
-    game.pump("the newcomer fails", |g| g.clients[late].0.status() == Status::Disconnected);
+    game.pump("the newcomer fails", |g| {
+        g.clients[late].0.status() == Status::Disconnected
+    });
     let reason = match &game.clients[late].1[..] {
         [MultiplayerEvent::Failed(reason)] => reason.clone(),
         other => panic!("expected one failure, got {other:?}"),
     };
-    assert!(reason.contains("1013") && reason.contains("refuses"), "{reason}");
+    assert!(
+        reason.contains("1013") && reason.contains("refuses"),
+        "{reason}"
+    );
     assert_eq!(game.server.peer_ids().count(), 1, "the first client stays");
     game.server.set_refusing(false);
     let later = game.join();
-    game.pump("a client joins again", |g| g.clients[later].0.status() == Status::Connected);
+    game.pump("a client joins again", |g| {
+        g.clients[later].0.status() == Status::Connected
+    });
 }
 
 #[test]
 fn a_client_sending_text_is_dropped_with_a_reason() {
     let mut game = Game::new(2);
     let bad = game.id(0);
-    game.clients[0]
-        .0
-        .peer()
-        .send(b"hello", true)
-        .unwrap();
+    game.clients[0].0.peer().send(b"hello", true).unwrap();
     game.pump("the text sender is dropped", |g| {
-        g.server_events.contains(&MultiplayerEvent::PeerDisconnected(bad))
+        g.server_events
+            .contains(&MultiplayerEvent::PeerDisconnected(bad))
     });
     assert!(game.server_events.iter().any(|e| matches!(e,
         MultiplayerEvent::Dropped(r) if r.contains("text message of 5 bytes"))));
     game.clients[1].0.put_packet(b"still here").unwrap();
-    game.pump("the other client still plays", |g| g.server.available_packets() == 1);
+    game.pump("the other client still plays", |g| {
+        g.server.available_packets() == 1
+    });
 }
 
 /// A plain WebSocket server that sends `first` (text or binary) to its client.

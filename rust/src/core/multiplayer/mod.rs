@@ -43,8 +43,12 @@ pub enum MultiplayerEvent {
     PeerDisconnected(i32),
     /// This client's own connection failed or was refused; it is disconnected now.
     Failed(String),
-    /// A server dropped a client, or a connection that never became one, for this reason.
+    /// A server dropped a client, or a connection that never became one, for
+    /// this reason: it broke the protocol, sent too much or took too long.
     Dropped(String),
+    /// A client's connection ended without a close handshake (it went away, as
+    /// browsers and Godot's built-in peer do when closed): worth knowing, not a fault.
+    Lost(String),
 }
 
 /// Access to a connection's [`Peer`] wherever its owner keeps it: the core

@@ -157,15 +157,25 @@ impl<S: PeerHandle> MultiplayerServer<S> {
                 let mut open = !closed && p.ready_state() == ReadyState::Open;
                 if open {
                     if let Some(reason) = take_packets(p, id, room, queue) {
-                        return (false, false, Some(reason));
+                        let reason = format!("peer {id}: {reason}");
+                        return (false, false, Some(MultiplayerEvent::Dropped(reason)));
                     }
                 }
                 let busy = p.buffered_amount() > 0
                     || p.available_packets() > 0
                     || !p.config().heartbeat_interval.is_zero();
                 open &= p.ready_state() == ReadyState::Open;
-                let clean = p.close_status().clean;
-                (open, busy, (!clean).then(|| p.last_error().to_string()))
+                let status = p.close_status();
+                let reason = (!status.clean && !p.last_error().is_empty()).then(|| {
+                    let reason = format!("peer {id}: {}", p.last_error());
+                    // A code means this side refused what the client sent.
+                    if status.code > 0 {
+                        MultiplayerEvent::Dropped(reason)
+                    } else {
+                        MultiplayerEvent::Lost(reason)
+                    }
+                });
+                (open, busy, reason)
             });
             if !open {
                 gone.push((id, reason));
@@ -178,9 +188,7 @@ impl<S: PeerHandle> MultiplayerServer<S> {
                 self.by_key.remove(&client.server_key);
                 self.closing.push(client.handle);
             }
-            if let Some(reason) = reason.filter(|r| !r.is_empty()) {
-                events.push(MultiplayerEvent::Dropped(format!("peer {id}: {reason}")));
-            }
+            events.extend(reason);
             events.push(MultiplayerEvent::PeerDisconnected(id));
         }
     }

@@ -353,6 +353,7 @@ impl WebSocketMultiplayerPeer {
                     push_error(&[format!("{CLASS}: {reason}").to_variant()]);
                     self.last_error = reason;
                 }
+                MultiplayerEvent::Lost(reason) => self.last_error = reason,
                 MultiplayerEvent::Dropped(reason) => {
                     push_warning(&[format!("{CLASS}: {reason}").to_variant()]);
                     self.last_error = reason;
