@@ -21,34 +21,17 @@ func run_test() -> void:
 	await refused_by_builtin()
 
 
-## Sets up SceneMultiplayer auth on an endpoint; a client answers with secret.
-func use_auth(e, secret: String) -> void:
-	e.mp.auth_timeout = 1.0
-	# A weak reference: the SceneMultiplayer holds these callables.
-	var mp: WeakRef = weakref(e.mp)
-	e.mp.auth_callback = func(id: int, data: PackedByteArray):
-		if id != 1 and data.get_string_from_utf8() == SECRET:
-			mp.get_ref().complete_auth(id)
-	e.mp.peer_authenticating.connect(func(id: int):
-		if id == 1:
-			mp.get_ref().send_auth(1, secret.to_utf8_buffer())
-			mp.get_ref().complete_auth(1))
-	var failed: Array = []
-	e.set_meta("auth_failed", failed)
-	e.mp.peer_authentication_failed.connect(func(id: int): failed.append(id))
-
-
 func auth(label: String, server_peer: MultiplayerPeer, client_peers: Array) -> void:
 	log_info(label)
 	var port := free_port()
 	check_eq(server_peer.create_server(port, "127.0.0.1"), OK, "%s: create_server" % label)
 	var server := MpTree.add(self, label.replace(" ", "_") + "_auth_server", server_peer)
-	use_auth(server, "")
+	MpTree.use_auth(server, SECRET, "")
 	var clients: Array = []
 	for i in client_peers.size():
 		check_eq(client_peers[i].create_client("ws://127.0.0.1:%d" % port), OK, "%s: create_client %d" % [label, i])
 		var e := MpTree.add(self, "%s_auth_client%d" % [label.replace(" ", "_"), i], client_peers[i])
-		use_auth(e, SECRET if i < 2 else "wrong")
+		MpTree.use_auth(e, SECRET, SECRET if i < 2 else "wrong")
 		clients.append(e)
 	var good := clients.slice(0, 2)
 	var bad = clients[2]

@@ -71,14 +71,19 @@ static func all_connected(server: Endpoint, clients: Array) -> bool:
 ## Starts server_peer on a free port and connects client_peers to it, each
 ## endpoint in its own subtree. Returns [server, clients] once every client
 ## has its id and knows every other client, or [] (after a failed check).
+## setup, if given, is called with each new endpoint (the server first) before
+## its first poll.
 static func start(test: Node, label: String, server_peer: MultiplayerPeer, client_peers: Array,
-		scheme := "ws", server_tls: TLSOptions = null, client_tls: TLSOptions = null) -> Array:
+		scheme := "ws", server_tls: TLSOptions = null, client_tls: TLSOptions = null,
+		setup := Callable()) -> Array:
 	var port: int = test.free_port()
 	var key := label.validate_node_name().replace(" ", "_")
 	var err: Error = server_peer.create_server(port, "127.0.0.1", server_tls) if server_tls != null \
 			else server_peer.create_server(port, "127.0.0.1")
 	test.check_eq(err, OK, "%s: create_server" % label)
 	var server := add(test, key + "_server", server_peer)
+	if setup.is_valid():
+		setup.call(server)
 	var clients: Array = []
 	var host := "localhost" if scheme == "wss" else "127.0.0.1"
 	for i in client_peers.size():
@@ -87,6 +92,8 @@ static func start(test: Node, label: String, server_peer: MultiplayerPeer, clien
 		err = peer.create_client(url, client_tls) if client_tls != null else peer.create_client(url)
 		test.check_eq(err, OK, "%s: create_client %d" % [label, i])
 		clients.append(add(test, "%s_client%d" % [key, i], peer))
+		if setup.is_valid():
+			setup.call(clients.back())
 	var ok: bool = await test.wait_until(func():
 		if not all_connected(server, clients):
 			return false
@@ -106,3 +113,22 @@ static func stop(test: Node, endpoints: Array) -> void:
 	for e in endpoints:
 		remove(test, e)
 	await test.get_tree().process_frame
+
+
+## SceneMultiplayer authentication on endpoint e, with auth_timeout 1 s: a
+## server admits clients that send expected; a client sends answer. Failed
+## authentications are listed in e.get_meta("auth_failed").
+static func use_auth(e: Endpoint, expected: String, answer: String) -> void:
+	e.mp.auth_timeout = 1.0
+	# A weak reference: the SceneMultiplayer holds these callables.
+	var mp: WeakRef = weakref(e.mp)
+	e.mp.auth_callback = func(id: int, data: PackedByteArray):
+		if id != 1 and data.get_string_from_utf8() == expected:
+			mp.get_ref().complete_auth(id)
+	e.mp.peer_authenticating.connect(func(id: int):
+		if id == 1:
+			mp.get_ref().send_auth(1, answer.to_utf8_buffer())
+			mp.get_ref().complete_auth(1))
+	var failed: Array = []
+	e.set_meta("auth_failed", failed)
+	e.mp.peer_authentication_failed.connect(func(id: int): failed.append(id))

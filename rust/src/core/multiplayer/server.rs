@@ -30,8 +30,9 @@ pub struct MultiplayerServer<S> {
     clients: BTreeMap<i32, Client<S>>,
     /// Core server id to multiplayer id.
     by_key: HashMap<i32, i32>,
-    /// Peers let go of, polled until their close handshake ends.
-    closing: Vec<S>,
+    /// Peers let go of, polled until their close handshake ends; with the id
+    /// under which to report why it ended, if it did not end cleanly.
+    closing: Vec<(Option<i32>, S)>,
     /// Clients that need a poll although their socket may be idle.
     due: HashSet<i32>,
     queue: PacketQueue,
@@ -126,10 +127,14 @@ impl<S: PeerHandle> MultiplayerServer<S> {
         }
         self.accepted = accepted;
         self.poll_clients(events);
-        self.closing.retain_mut(|handle| {
+        self.closing.retain_mut(|(id, handle)| {
             handle.with_peer(|p| {
                 p.poll().for_each(drop);
-                p.ready_state() != ReadyState::Closed
+                if p.ready_state() != ReadyState::Closed {
+                    return true;
+                }
+                events.extend(id.and_then(|id| why_closed(p, id)));
+                false
             })
         });
     }
@@ -165,16 +170,8 @@ impl<S: PeerHandle> MultiplayerServer<S> {
                     || p.available_packets() > 0
                     || !p.config().heartbeat_interval.is_zero();
                 open &= p.ready_state() == ReadyState::Open;
-                let status = p.close_status();
-                let reason = (!status.clean && !p.last_error().is_empty()).then(|| {
-                    let reason = format!("peer {id}: {}", p.last_error());
-                    // A code means this side refused what the client sent.
-                    if status.code > 0 {
-                        MultiplayerEvent::Dropped(reason)
-                    } else {
-                        MultiplayerEvent::Lost(reason)
-                    }
-                });
+                // Why it ended is known once it has closed, maybe in a later poll.
+                let reason = closed.then(|| why_closed(p, id)).flatten();
                 (open, busy, reason)
             });
             if !open {
@@ -186,7 +183,8 @@ impl<S: PeerHandle> MultiplayerServer<S> {
         for (id, reason) in gone {
             if let Some(client) = self.clients.remove(&id) {
                 self.by_key.remove(&client.server_key);
-                self.closing.push(client.handle);
+                let report = reason.is_none().then_some(id);
+                self.closing.push((report, client.handle));
             }
             events.extend(reason);
             events.push(MultiplayerEvent::PeerDisconnected(id));
@@ -286,7 +284,7 @@ impl<S: PeerHandle> MultiplayerServer<S> {
         if force {
             if let Some(client) = self.clients.remove(&id) {
                 self.by_key.remove(&client.server_key);
-                self.closing.push(client.handle);
+                self.closing.push((None, client.handle));
             }
         }
         Ok(())
@@ -299,8 +297,23 @@ impl<S: PeerHandle> MultiplayerServer<S> {
                 .handle
                 .with_peer(|p| close_now(p, 1001, "server closed"));
         }
-        for handle in &mut self.closing {
+        for (_, handle) in &mut self.closing {
             handle.with_peer(|p| p.abort("server closed"));
         }
     }
+}
+
+/// Why a closed client's connection ended, if not cleanly: dropped when this
+/// side refused what it sent (a close code was sent), lost when it went away.
+fn why_closed(peer: &Peer, id: i32) -> Option<MultiplayerEvent> {
+    let status = peer.close_status();
+    if status.clean || peer.last_error().is_empty() {
+        return None;
+    }
+    let reason = format!("peer {id}: {}", peer.last_error());
+    Some(if status.code > 0 {
+        MultiplayerEvent::Dropped(reason)
+    } else {
+        MultiplayerEvent::Lost(reason)
+    })
 }
