@@ -1,5 +1,5 @@
 extends "res://tests/harness/test_case.gd"
-## Our multiplayer server (with SceneMultiplayer auth, handshake_timeout 1 s,
+## Our multiplayer server (with SceneMultiplayer auth, handshake_timeout 2 s,
 ## max_message_size 1 MiB) facing bad clients while a built-in and one of our
 ## clients keep playing: a plain WebSocket client that never sends (it gets
 ## its 4-byte id, then auth_timeout drops it), a client that never finishes
@@ -23,7 +23,7 @@ func run_test() -> void:
 	timeout_seconds = 90.0
 	OS.add_logger(warnings)
 	ours = RustWebSocketMultiplayerPeer.new()
-	ours.handshake_timeout = 1.0
+	ours.handshake_timeout = 2.0
 	ours.max_message_size = 1 << 20
 	var started: Array = await MpTree.start(self, "bad clients", ours,
 			[WebSocketMultiplayerPeer.new(), RustWebSocketMultiplayerPeer.new()], "ws", null, null,
@@ -84,7 +84,7 @@ func stalled_upgrade(port: int) -> void:
 	await wait_until(func(): raw.poll(); return raw.is_connected_to_server(), 5.0, "stalled client connects")
 	raw.send("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n".to_utf8_buffer())
 	await wait_until(func(): raw.poll(); return raw.dropped, 5.0, "a stalled upgrade is dropped")
-	await wait_until(func(): return warnings.count("handshake not completed within 1.0 s") == 1, 2.0,
+	await wait_until(func(): return warnings.count("handshake not completed within 2.0 s") == 1, 2.0,
 			"the stalled upgrade's reason is logged")
 
 

@@ -115,11 +115,11 @@ static func stop(test: Node, endpoints: Array) -> void:
 	await test.get_tree().process_frame
 
 
-## SceneMultiplayer authentication on endpoint e, with auth_timeout 1 s: a
+## SceneMultiplayer authentication on endpoint e, with auth_timeout 2 s: a
 ## server admits clients that send expected; a client sends answer. Failed
 ## authentications are listed in e.get_meta("auth_failed").
 static func use_auth(e: Endpoint, expected: String, answer: String) -> void:
-	e.mp.auth_timeout = 1.0
+	e.mp.auth_timeout = 2.0
 	# A weak reference: the SceneMultiplayer holds these callables.
 	var mp: WeakRef = weakref(e.mp)
 	e.mp.auth_callback = func(id: int, data: PackedByteArray):
