@@ -303,6 +303,26 @@ impl Peer {
         result
     }
 
+    /// Writes what is queued to the socket now instead of at the next poll;
+    /// does nothing unless the connection is open.
+    pub fn flush(&mut self) {
+        if let Stage::Open(conn) = &mut self.stage {
+            conn.flush_now();
+        }
+    }
+
+    /// Queues a message like [`Peer::send`]; when the outbound limit is in the
+    /// way, writes what is queued to the socket first and tries once more.
+    pub fn send_flushing(&mut self, payload: &[u8], text: bool) -> Result<()> {
+        match self.send(payload, text) {
+            Err(e) if e.kind() == ErrorKind::BufferFull => {
+                self.flush();
+                self.send(payload, text)
+            }
+            other => other,
+        }
+    }
+
     /// Takes the oldest received message.
     pub fn take_packet(&mut self) -> Option<Packet> {
         self.inbox.pop()

@@ -22,6 +22,8 @@ pub struct MultiplayerClient<S> {
     deadline: Instant,
     queue: PacketQueue,
     max_queued_packets: usize,
+    /// Why this side closed the connection, reported when it has closed.
+    closed_because: Option<String>,
 }
 
 impl<S: PeerHandle> MultiplayerClient<S> {
@@ -44,6 +46,7 @@ impl<S: PeerHandle> MultiplayerClient<S> {
             deadline,
             queue: PacketQueue::default(),
             max_queued_packets: usize::MAX,
+            closed_because: None,
         })
     }
 
@@ -135,6 +138,7 @@ impl<S: PeerHandle> MultiplayerClient<S> {
             }
             Outcome::Lost(reason) => {
                 self.status = Status::Disconnected;
+                let reason = self.closed_because.take().unwrap_or(reason);
                 if !reason.is_empty() {
                     events.push(MultiplayerEvent::Dropped(format!(
                         "the connection to the server was closed: {reason}"
@@ -153,7 +157,23 @@ impl<S: PeerHandle> MultiplayerClient<S> {
                 "not connected to the server yet; wait for connected_to_server",
             ));
         }
-        self.handle.with_peer(|p| p.send(data, false))
+        let sent = self.handle.with_peer(|p| {
+            let sent = p.send_flushing(data, false);
+            if matches!(&sent, Err(e) if e.kind() == ErrorKind::BufferFull) {
+                // A skipped packet would break the ordered stream: give up the connection.
+                let _ = p.close(1008, "outbound buffer limit reached");
+            }
+            sent
+        });
+        if let Err(e) = &sent {
+            if e.kind() == ErrorKind::BufferFull {
+                self.closed_because = Some(format!(
+                    "{}; the connection is closed so that no packet goes missing",
+                    e.reason()
+                ));
+            }
+        }
+        sent
     }
 
     /// The sender of the oldest received packet (always the server).

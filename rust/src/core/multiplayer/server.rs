@@ -192,8 +192,10 @@ impl<S: PeerHandle> MultiplayerServer<S> {
     }
 
     /// Sends `data` to `target` (Godot's number: an id, 0 for all, `-id` for all
-    /// but `id`). A client that cannot take it (its outbound limit is reached)
-    /// is disconnected: skipping one packet would break the ordered stream.
+    /// but `id`). A client that cannot take it even after its queue was written
+    /// to the socket (its outbound limit is reached) is disconnected, with the
+    /// reason reported by the next poll: skipping one packet would break the
+    /// ordered stream.
     pub fn put_packet(&mut self, target: i32, data: &[u8]) -> Result<()> {
         let target = Target::from_godot(target);
         if let Target::One(id) = target {
@@ -210,28 +212,40 @@ impl<S: PeerHandle> MultiplayerServer<S> {
                 continue;
             }
             let sent = client.handle.with_peer(|p| {
-                let sent = p.send(data, false);
-                if let Err(e) = &sent {
-                    if e.kind() == ErrorKind::BufferFull {
-                        let _ = p.close(1008, "outbound buffer limit reached");
-                    }
+                if p.ready_state() != ReadyState::Open {
+                    // Leaving: its peer_disconnected comes with the next poll.
+                    return Ok(());
                 }
-                sent
+                match p.send_flushing(data, false) {
+                    Err(e) if e.kind() == ErrorKind::BufferFull => {
+                        let reason = format!(
+                            "peer {id} cannot take more: {} bytes wait to be sent and \
+                             outbound_buffer_limit is {} bytes; it is disconnected so that \
+                             no packet goes missing",
+                            p.buffered_amount(),
+                            p.config().outbound_buffer_limit
+                        );
+                        let _ = p.close(1008, "outbound buffer limit reached");
+                        // Reported as its disconnect, the way the built-in peer
+                        // treats a send that fails: put_packet itself succeeds.
+                        Err(Ok(reason))
+                    }
+                    Err(e) => Err(Err(e)),
+                    Ok(()) => Ok(()),
+                }
             });
             self.due.insert(*id);
-            if let Err(e) = sent {
-                let e = Error::new(e.kind(), format!("peer {id}: {}", e.reason()));
-                if e.kind() == ErrorKind::BufferFull {
-                    self.later.push(MultiplayerEvent::Dropped(format!(
-                        "{}; it is disconnected so that no packet goes missing",
-                        e.reason()
-                    )));
+            match sent {
+                Ok(()) => {}
+                Err(Ok(reason)) => self.later.push(MultiplayerEvent::Dropped(reason)),
+                Err(Err(e)) => {
+                    let e = Error::new(e.kind(), format!("peer {id}: {}", e.reason()));
+                    first_error.get_or_insert(e);
                 }
-                first_error.get_or_insert(e);
             }
         }
         match first_error {
-            // A broadcast reached everyone who could take it; the rest are reported.
+            // A broadcast reached everyone who could take it.
             Some(e) if matches!(target, Target::One(_)) => Err(e),
             _ => Ok(()),
         }

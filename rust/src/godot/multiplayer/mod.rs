@@ -76,9 +76,10 @@ pub struct WebSocketMultiplayerPeer {
     /// with code 1009. Default 64 MiB.
     #[var]
     max_message_size: i64,
-    /// Most bytes that may wait to be sent to one connection. A server
-    /// disconnects a client that reaches it (one packet skipped would break the
-    /// ordered stream); a client's send fails. Default 64 MiB.
+    /// Most bytes that may wait to be sent to one connection; a packet that
+    /// does not fit even after writing to the socket closes the connection
+    /// (with a reason), since one packet skipped would break the ordered
+    /// stream. Default 64 MiB.
     #[var]
     outbound_buffer_limit: i64,
     /// Seconds of silence after which a ping is sent; a connection that does not
