@@ -50,7 +50,14 @@ func scenario(label: String, make_server: Callable, kinds: Array) -> void:
 			and c[2].game.values_from("reliable", 1) == ["server too"], 5.0, "%s: the others still play" % label)
 
 	# 3. The server closes under clients 2 and 3.
+	var kept = null
+	if server.mp.multiplayer_peer is RustWebSocketMultiplayerPeer:
+		# A script may keep a client's connection; closing the server ends it too.
+		kept = server.mp.multiplayer_peer.get_peer(ids[2])
+		check_eq(kept.get_ready_state(), RustWebSocketPeer.STATE_OPEN, "%s: get_peer gives the open connection" % label)
 	server.mp.multiplayer_peer.close()
+	if kept != null:
+		check_eq(kept.get_ready_state(), RustWebSocketPeer.STATE_CLOSED, "%s: a kept connection is closed with the server" % label)
 	await wait_until(func(): return c[2].count("server_disconnected") == 1 and c[3].count("server_disconnected") == 1,
 			5.0, "%s: a closing server disconnects every client" % label)
 	await wait_frames(5)

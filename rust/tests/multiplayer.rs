@@ -319,3 +319,40 @@ fn a_malformed_url_fails_at_once() {
         .expect("an http:// URL is refused");
     assert!(!err.reason().is_empty());
 }
+
+#[test]
+fn a_burst_beyond_the_inbound_limit_arrives_without_more_traffic() {
+    // Reading pauses at the limit with the rest of the burst possibly already
+    // in the receive buffer, where socket readiness no longer shows it.
+    let config = ServerConfig {
+        peer: Config {
+            inbound_buffer_limit: 4096,
+            ..Config::default()
+        },
+        ..ServerConfig::default()
+    };
+    let mut server: Server = Server::listen(0, "127.0.0.1", config).unwrap();
+    let url = format!("ws://127.0.0.1:{}/", server.port());
+    let mut client = Client::connect(&url, &[], &[], Config::default(), |p| p).unwrap();
+    let (mut se, mut ce) = (Vec::new(), Vec::new());
+    wait_for(10, "the client has its id", || {
+        server.poll(|p| p, &mut se);
+        client.poll(&mut ce);
+        (client.status() == Status::Connected).then_some(())
+    });
+    for i in 0..300u32 {
+        let mut packet = vec![0u8; 1000];
+        packet[..4].copy_from_slice(&i.to_le_bytes());
+        client.put_packet(&packet).unwrap();
+    }
+    client.poll(&mut ce);
+    let mut got = Vec::new();
+    wait_for(10, "all 300 packets", || {
+        server.poll(|p| p, &mut se);
+        while let Some((_, data)) = server.take_packet() {
+            got.push(u32::from_le_bytes(data[..4].try_into().unwrap()));
+        }
+        (got.len() == 300).then_some(())
+    });
+    assert_eq!(got, (0..300).collect::<Vec<_>>());
+}

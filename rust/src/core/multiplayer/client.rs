@@ -14,7 +14,7 @@ use crate::core::event::Event;
 use crate::core::peer::{Peer, ReadyState};
 
 /// A client of a multiplayer server. `S` holds its [`Peer`] (see [`PeerHandle`]).
-pub struct MultiplayerClient<S> {
+pub struct MultiplayerClient<S: PeerHandle> {
     handle: S,
     status: Status,
     unique_id: i32,
@@ -210,6 +210,15 @@ impl<S: PeerHandle> MultiplayerClient<S> {
             .with_peer(|p| close_now(p, 1000, "client closed"));
         self.status = Status::Disconnected;
         self.queue.clear();
+    }
+}
+
+impl<S: PeerHandle> Drop for MultiplayerClient<S> {
+    fn drop(&mut self) {
+        // The handle may outlive the client (a script kept `get_peer(1)`).
+        if self.status != Status::Disconnected {
+            self.close();
+        }
     }
 }
 

@@ -17,7 +17,7 @@ use tungstenite::Bytes;
 /// Close code for connections that arrive while new ones are refused ("try again later").
 const REFUSED_CODE: i64 = 1013;
 
-struct Client<S> {
+struct Client<S: PeerHandle> {
     handle: S,
     /// The id core's [`Server`] gave it, which its readiness reports use.
     server_key: i32,
@@ -25,7 +25,7 @@ struct Client<S> {
 
 /// A listening multiplayer server with id 1. `S` is whatever holds each
 /// client's [`Peer`] (see [`PeerHandle`]).
-pub struct MultiplayerServer<S> {
+pub struct MultiplayerServer<S: PeerHandle> {
     server: Server,
     clients: BTreeMap<i32, Client<S>>,
     /// Core server id to multiplayer id.
@@ -305,7 +305,14 @@ impl<S: PeerHandle> MultiplayerServer<S> {
     }
 
     /// Closes every client (code 1001) and stops listening; no events follow.
-    pub fn close(mut self) {
+    /// Dropping the server does the same.
+    pub fn close(self) {}
+}
+
+impl<S: PeerHandle> Drop for MultiplayerServer<S> {
+    fn drop(&mut self) {
+        // Handles may outlive the server (a script kept `get_peer(id)`): end
+        // their connections rather than leave them open and unpolled.
         for client in self.clients.values_mut() {
             client
                 .handle
