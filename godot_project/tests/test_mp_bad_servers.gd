@@ -1,7 +1,8 @@
 extends "res://tests/harness/test_case.gd"
 ## Our multiplayer client facing servers that do not speak Godot's multiplayer
 ## protocol: a first message that is text, not 4 bytes or an id below 2, no
-## id at all, an HTTP error, bytes that are not HTTP, a refused port, a server
+## id at all, an HTTP error, bytes that are not HTTP, a refused port, a host
+## that does not resolve, a server
 ## that vanishes in the middle of a message, and a malformed URL. Each ends in
 ## connection_failed (or server_disconnected once connected) with a readable
 ## reason in get_last_error(), and a bad id is answered with close code 1002.
@@ -20,8 +21,8 @@ func _process(_delta: float) -> void:
 
 func run_test() -> void:
 	timeout_seconds = 90.0
-	# One error for each of the ten failed connections below, no more.
-	expect_errors("RustWebSocketMultiplayerPeer: ", 10)
+	# One error for each of the eleven failed connections below, no more.
+	expect_errors("RustWebSocketMultiplayerPeer: ", 11)
 	await bad_first("text", Frames.build(Frames.TEXT, "1234".to_utf8_buffer()), "a text message of 4 bytes")
 	await bad_first("3 bytes", Frames.build(Frames.BINARY, PackedByteArray([2, 0, 0])), "a binary message of 3 bytes")
 	await bad_first("5 bytes", Frames.build(Frames.BINARY, PackedByteArray([2, 0, 0, 0, 0])), "a binary message of 5 bytes")
@@ -32,6 +33,7 @@ func run_test() -> void:
 	await fails_with("HTTP 404", "404", PackedByteArray(), "404")
 	await fails_with("not HTTP", "garbage", PackedByteArray(), "did not answer with HTTP")
 	await refused_port()
+	await unresolvable_host()
 	await vanishes_mid_message()
 	malformed_url()
 
@@ -88,6 +90,15 @@ func refused_port() -> void:
 	var e := MpTree.add(self, "refused", peer)
 	await wait_until(func(): return e.count("connection_failed") == 1, 5.0, "refused: connection_failed")
 	check(peer.get_last_error().contains("refused"), "refused: reason: %s" % peer.get_last_error())
+	await MpTree.stop(self, [e])
+
+
+func unresolvable_host() -> void:
+	var peer := RustWebSocketMultiplayerPeer.new()
+	check_eq(peer.create_client("ws://nonexistent.invalid:80"), OK, "unresolvable: not a URL error")
+	var e := MpTree.add(self, "unresolvable", peer)
+	await wait_until(func(): return e.count("connection_failed") == 1, 10.0, "unresolvable: connection_failed")
+	check(peer.get_last_error().contains("could not resolve"), "unresolvable: reason: %s" % peer.get_last_error())
 	await MpTree.stop(self, [e])
 
 
