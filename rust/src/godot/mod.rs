@@ -8,4 +8,5 @@ mod errors;
 mod lifetime;
 pub mod multiplayer;
 pub mod peer;
+mod raw_buffers;
 pub mod server;

@@ -11,6 +11,7 @@ use godot::prelude::*;
 use super::{Role, WebSocketMultiplayerPeer};
 use crate::core::multiplayer::SERVER_ID;
 use crate::core::{Error, ErrorKind};
+use crate::godot::raw_buffers;
 
 impl WebSocketMultiplayerPeer {
     /// Runs `f`, containing a panic: the connections are dropped and `default` returned.
@@ -80,7 +81,7 @@ impl WebSocketMultiplayerPeer {
                 Err(Error::new(ErrorKind::DoesNotExist, "no packet available")),
             );
         };
-        let Ok(len) = i32::try_from(data.len()) else {
+        if i32::try_from(data.len()).is_err() {
             return self.record(
                 "get_packet",
                 Err(Error::new(
@@ -88,15 +89,11 @@ impl WebSocketMultiplayerPeer {
                     "packet larger than 2 GiB",
                 )),
             );
-        };
-        let ptr = data.as_ptr();
-        self.last_packet = Some(data);
-        // SAFETY: Godot passes valid out-pointers; the buffer lives in
-        // `last_packet` until the next get_packet or poll.
-        unsafe {
-            *r_buffer.ptr() = RawPtr::new(ptr);
-            *r_buffer_size.ptr() = len;
         }
+        let data = self.last_packet.insert(data);
+        // SAFETY: Godot passes valid out-pointers; the buffer lives in
+        // `last_packet` until the next get_packet or poll. Its size was checked.
+        unsafe { raw_buffers::hand_out(data, r_buffer, r_buffer_size) };
         GdError::OK
     }
 
@@ -110,13 +107,8 @@ impl WebSocketMultiplayerPeer {
         p_buffer: RawPtr<*const u8>,
         p_buffer_size: i32,
     ) -> GdError {
-        let len = usize::try_from(p_buffer_size).unwrap_or(0);
-        let data: &[u8] = if len == 0 || p_buffer.ptr().is_null() {
-            &[]
-        } else {
-            // SAFETY: Godot hands a buffer of `p_buffer_size` bytes, valid for this call.
-            unsafe { std::slice::from_raw_parts(p_buffer.ptr(), len) }
-        };
+        // SAFETY: Godot hands a buffer of `p_buffer_size` bytes, valid for this call.
+        let data = unsafe { raw_buffers::incoming(p_buffer, p_buffer_size) };
         let target = self.target_peer;
         let result = self.guarded(
             "put_packet",
