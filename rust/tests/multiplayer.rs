@@ -356,3 +356,31 @@ fn a_burst_beyond_the_inbound_limit_arrives_without_more_traffic() {
     });
     assert_eq!(got, (0..300).collect::<Vec<_>>());
 }
+
+#[test]
+fn a_full_packet_queue_holds_clients_back_without_dropping() {
+    let mut game = Game::new(1);
+    game.server.set_max_queued_packets(10);
+    for i in 0..50u32 {
+        game.clients[0].0.put_packet(&i.to_le_bytes()).unwrap();
+    }
+    game.pump("the queue fills", |g| g.server.available_packets() == 10);
+    for _ in 0..20 {
+        game.poll();
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    assert_eq!(
+        game.server.available_packets(),
+        10,
+        "no more than the queue holds"
+    );
+    let mut got = Vec::new();
+    wait_for(10, "every packet, as the queue is emptied", || {
+        game.poll();
+        while let Some((_, data)) = game.server.take_packet() {
+            got.push(u32::from_le_bytes(data[..].try_into().unwrap()));
+        }
+        (got.len() == 50).then_some(())
+    });
+    assert_eq!(got, (0..50).collect::<Vec<_>>());
+}
