@@ -4,12 +4,16 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use godot::classes::multiplayer_peer::{ConnectionStatus, TransferMode};
+use godot::classes::{IMultiplayerPeerExtension, MultiplayerPeerExtension};
 use godot::global::Error as GdError;
 use godot::meta::conv::RawPtr;
 use godot::prelude::*;
 
 use super::{Role, WebSocketMultiplayerPeer};
+use crate::core::multiplayer::Status;
 use crate::core::multiplayer::SERVER_ID;
+use crate::core::Config;
 use crate::core::{Error, ErrorKind};
 use crate::godot::raw_buffers;
 
@@ -150,5 +154,140 @@ impl WebSocketMultiplayerPeer {
             self.role = Role::None;
         }
         self.record("disconnect_peer", result);
+    }
+}
+
+#[godot_api]
+impl IMultiplayerPeerExtension for WebSocketMultiplayerPeer {
+    fn init(base: Base<MultiplayerPeerExtension>) -> Self {
+        let defaults = Config::default();
+        Self {
+            supported_protocols: PackedStringArray::new(),
+            handshake_headers: PackedStringArray::new(),
+            handshake_timeout: 3.0,
+            inbound_buffer_size: 65535,
+            outbound_buffer_size: 65535,
+            max_queued_packets: 4096,
+            max_message_size: defaults.max_message_size as i64,
+            outbound_buffer_limit: defaults.outbound_buffer_limit as i64,
+            heartbeat_interval: 0.0,
+            proxy_url: GString::new(),
+            extra_headers: PackedStringArray::new(),
+            role: Role::None,
+            target_peer: 0,
+            transfer_mode: TransferMode::RELIABLE,
+            transfer_channel: 0,
+            refusing: false,
+            last_packet: None,
+            last_error: String::new(),
+            base,
+        }
+    }
+
+    unsafe fn get_packet_rawptr(
+        &mut self,
+        r_buffer: RawPtr<*mut RawPtr<*const u8>>,
+        r_buffer_size: RawPtr<*mut i32>,
+    ) -> GdError {
+        // SAFETY: Godot passes valid out-pointers.
+        unsafe { self.take_packet_raw(r_buffer, r_buffer_size) }
+    }
+
+    unsafe fn put_packet_rawptr(
+        &mut self,
+        p_buffer: RawPtr<*const u8>,
+        p_buffer_size: i32,
+    ) -> GdError {
+        // SAFETY: Godot passes a buffer of `p_buffer_size` bytes.
+        unsafe { self.put_packet_raw(p_buffer, p_buffer_size) }
+    }
+
+    fn get_available_packet_count(&self) -> i32 {
+        self.available_packets()
+    }
+
+    fn get_max_packet_size(&self) -> i32 {
+        self.max_message_size.clamp(0, i32::MAX as i64) as i32
+    }
+
+    fn get_packet_channel(&self) -> i32 {
+        0
+    }
+
+    fn get_packet_mode(&self) -> TransferMode {
+        TransferMode::RELIABLE
+    }
+
+    fn set_transfer_channel(&mut self, channel: i32) {
+        self.transfer_channel = channel;
+    }
+
+    fn get_transfer_channel(&self) -> i32 {
+        self.transfer_channel
+    }
+
+    fn set_transfer_mode(&mut self, mode: TransferMode) {
+        self.transfer_mode = mode;
+    }
+
+    fn get_transfer_mode(&self) -> TransferMode {
+        self.transfer_mode
+    }
+
+    fn set_target_peer(&mut self, peer: i32) {
+        self.target_peer = peer;
+    }
+
+    fn get_packet_peer(&self) -> i32 {
+        self.front_peer()
+    }
+
+    fn is_server(&self) -> bool {
+        matches!(self.role, Role::Server(_))
+    }
+
+    fn poll(&mut self) {
+        self.poll_and_emit();
+    }
+
+    fn close(&mut self) {
+        self.guarded("close", (), |this| this.close_role());
+    }
+
+    fn disconnect_peer(&mut self, peer: i32, force: bool) {
+        self.guarded("disconnect_peer", (), |this| {
+            this.disconnect_one(peer, force)
+        });
+    }
+
+    fn get_unique_id(&self) -> i32 {
+        match &self.role {
+            Role::None => 0,
+            Role::Server(_) => SERVER_ID,
+            Role::Client(c) => c.unique_id(),
+        }
+    }
+
+    fn set_refuse_new_connections(&mut self, enable: bool) {
+        self.refusing = enable;
+        if let Role::Server(s) = &mut self.role {
+            s.set_refusing(enable);
+        }
+    }
+
+    fn is_refusing_new_connections(&self) -> bool {
+        self.refusing
+    }
+
+    fn is_server_relay_supported(&self) -> bool {
+        true
+    }
+
+    fn get_connection_status(&self) -> ConnectionStatus {
+        match self.status() {
+            Status::Disconnected => ConnectionStatus::DISCONNECTED,
+            Status::Connecting => ConnectionStatus::CONNECTING,
+            Status::Connected => ConnectionStatus::CONNECTED,
+        }
     }
 }
