@@ -36,7 +36,11 @@ impl WebSocketMultiplayerPeer {
 
     pub(super) fn poll_and_emit(&mut self) {
         let mut events = Vec::new();
-        self.guarded("poll", (), |this| this.poll_role(&mut events));
+        self.guarded("poll", (), |this| {
+            #[cfg(feature = "test-hooks")]
+            test_hooks::maybe_panic();
+            this.poll_role(&mut events)
+        });
         if events.is_empty() {
             return;
         }
@@ -288,6 +292,35 @@ impl IMultiplayerPeerExtension for WebSocketMultiplayerPeer {
             Status::Disconnected => ConnectionStatus::DISCONNECTED,
             Status::Connecting => ConnectionStatus::CONNECTING,
             Status::Connected => ConnectionStatus::CONNECTED,
+        }
+    }
+}
+
+#[cfg(feature = "test-hooks")]
+mod test_hooks {
+    use std::cell::Cell;
+
+    use godot::prelude::*;
+
+    use super::WebSocketMultiplayerPeer;
+
+    thread_local! {
+        static PANIC_NEXT_POLL: Cell<bool> = const { Cell::new(false) };
+    }
+
+    pub(super) fn maybe_panic() {
+        if PANIC_NEXT_POLL.with(|p| p.replace(false)) {
+            panic!("injected panic in poll()");
+        }
+    }
+
+    #[godot_api(secondary)]
+    impl WebSocketMultiplayerPeer {
+        /// Test builds only: the next poll on this thread panics inside the
+        /// engine virtual, to prove the panic is contained.
+        #[func]
+        fn _test_inject_panic(&mut self) {
+            PANIC_NEXT_POLL.with(|p| p.set(true));
         }
     }
 }
