@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks the class reference that Godot's editor help (F1) shows for the
 # extension: every class, method, property, signal and constant of
-# RustWebSocketPeer and RustWebSocketServer must have a description.
+# RustWebSocketPeer, RustWebSocketServer and RustWebSocketMultiplayerPeer must have a description.
 #
 # How the editor gets it: gdext's `register-docs` feature compiles the `///`
 # comments into XML and hands it to Godot at the editor init stage; the editor
@@ -51,7 +51,7 @@ import os, sys
 import xml.etree.ElementTree as ET
 
 folder = sys.argv[1]
-classes = ["RustWebSocketPeer", "RustWebSocketServer"]
+classes = ["RustWebSocketPeer", "RustWebSocketServer", "RustWebSocketMultiplayerPeer"]
 
 # The one accepted exception. These enums are registered by hand as real
 # ClassDB enums (rust/src/godot/enums.rs, ExportConstant with

@@ -9,30 +9,7 @@ extends "res://tests/harness/test_case.gd"
 const Fx := preload("res://tests/support/tls_fixtures.gd")
 const SignalLog := preload("res://tests/support/signal_log.gd")
 const DIR := "user://test_tls_client_verify"
-
-
-## Counts warnings, which the runner ignores.
-class WarningLog extends Logger:
-	var mutex := Mutex.new()
-	var texts: PackedStringArray = []
-
-	func _log_error(_function: String, _file: String, _line: int, code: String,
-			rationale: String, _editor_notify: bool, error_type: int,
-			_script_backtraces: Array[ScriptBacktrace]) -> void:
-		if error_type == ERROR_TYPE_WARNING:
-			mutex.lock()
-			texts.append(rationale if not rationale.is_empty() else code)
-			mutex.unlock()
-
-	func count(pattern: String) -> int:
-		mutex.lock()
-		var n := 0
-		for t in texts:
-			if t.contains(pattern):
-				n += 1
-		mutex.unlock()
-		return n
-
+const WarningLog := preload("res://tests/support/warning_log.gd")
 
 var fx := Fx.new()
 var servers: Array = []

@@ -6,7 +6,7 @@ extends RefCounted
 ## The port the Host button offers and the address field points at.
 const DEFAULT_PORT := 9080
 ## The class a native build plays over.
-const NATIVE_PEER := "WebSocketMultiplayerPeer"
+const NATIVE_PEER := "RustWebSocketMultiplayerPeer"
 
 
 ## A new WebSocket multiplayer peer, not yet a server or a client. A Web

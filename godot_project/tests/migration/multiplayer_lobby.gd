@@ -15,7 +15,7 @@ func _ready() -> void:
 
 
 func host(port: int) -> Error:
-	var peer := WebSocketMultiplayerPeer.new()
+	var peer := RustWebSocketMultiplayerPeer.new()  # was: WebSocketMultiplayerPeer.new()
 	var err := peer.create_server(port)
 	if err == OK:
 		multiplayer.multiplayer_peer = peer  # this peer is the server, id 1
@@ -23,7 +23,7 @@ func host(port: int) -> Error:
 
 
 func join(url: String) -> Error:
-	var peer := WebSocketMultiplayerPeer.new()
+	var peer := RustWebSocketMultiplayerPeer.new()  # was: WebSocketMultiplayerPeer.new()
 	var err := peer.create_client(url)
 	if err == OK:
 		multiplayer.multiplayer_peer = peer  # connected_to_server follows

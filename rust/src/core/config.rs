@@ -32,6 +32,9 @@ pub struct Config {
     pub trusted_certificates: Vec<Vec<u8>>,
     /// Client: `http://[user:pass@]host:port` of an HTTP CONNECT proxy, or empty.
     pub proxy_url: String,
+    /// Client: the name the server's certificate must carry, when it is not the
+    /// URL's host (Godot's `TLSOptions` common name override). Empty: the host.
+    pub tls_server_name: String,
 }
 
 impl Default for Config {
@@ -46,6 +49,7 @@ impl Default for Config {
             verify_tls: true,
             trusted_certificates: Vec::new(),
             proxy_url: String::new(),
+            tls_server_name: String::new(),
         }
     }
 }

@@ -172,6 +172,15 @@ impl Connection {
         Ok(())
     }
 
+    /// Writes queued bytes to the socket now rather than at the next poll, for a
+    /// sender whose burst would not fit the outbound limit. A failure shows at
+    /// the next poll.
+    pub fn flush_now(&mut self) {
+        if self.phase == Phase::Open {
+            let _ = self.ws.get_mut().flush_out();
+        }
+    }
+
     /// Starts the close handshake. Does nothing once closing has begun.
     pub fn close(&mut self, code: u16, reason: &str) {
         if self.phase != Phase::Open {

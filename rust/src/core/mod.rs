@@ -16,6 +16,7 @@ pub mod fuzzing;
 pub(crate) mod handshake;
 pub mod inbox;
 pub(crate) mod memory_pipe;
+pub mod multiplayer;
 pub mod peer;
 pub mod pem;
 pub mod pkcs8;

@@ -125,7 +125,12 @@ impl Peer {
         let tls = if parsed.secure {
             let connector =
                 tls::connector(self.config.verify_tls, &self.config.trusted_certificates)?;
-            Some((connector, parsed.host.clone()))
+            let name = if self.config.tls_server_name.is_empty() {
+                parsed.host.clone()
+            } else {
+                self.config.tls_server_name.clone()
+            };
+            Some((connector, name))
         } else {
             None
         };
@@ -296,6 +301,26 @@ impl Peer {
             self.last_error = e.reason().to_string();
         }
         result
+    }
+
+    /// Writes what is queued to the socket now instead of at the next poll;
+    /// does nothing unless the connection is open.
+    pub fn flush(&mut self) {
+        if let Stage::Open(conn) = &mut self.stage {
+            conn.flush_now();
+        }
+    }
+
+    /// Queues a message like [`Peer::send`]; when the outbound limit is in the
+    /// way, writes what is queued to the socket first and tries once more.
+    pub fn send_flushing(&mut self, payload: &[u8], text: bool) -> Result<()> {
+        match self.send(payload, text) {
+            Err(e) if e.kind() == ErrorKind::BufferFull => {
+                self.flush();
+                self.send(payload, text)
+            }
+            other => other,
+        }
     }
 
     /// Takes the oldest received message.

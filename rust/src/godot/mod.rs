@@ -6,6 +6,8 @@ mod editor_docs;
 pub mod enums;
 mod errors;
 mod lifetime;
+pub mod multiplayer;
 pub mod peer;
+mod raw_buffers;
 pub mod server;
 pub mod tls_identity;

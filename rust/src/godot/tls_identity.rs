@@ -74,8 +74,6 @@ pub fn acceptor(key: &Variant, cert: &Variant) -> Result<Option<native_tls::TlsA
 
 /// The acceptor for `TLSOptions.server(key, certificate)`, for a server
 /// configured through Godot's `TLSOptions`.
-// Used by the multiplayer peer's create_server(); nothing calls it before that lands.
-#[allow(dead_code)]
 pub fn acceptor_for_options(options: &Gd<TlsOptions>) -> Result<native_tls::TlsAcceptor> {
     if !options.is_server() {
         return Err(Error::invalid(

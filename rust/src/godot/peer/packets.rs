@@ -9,6 +9,7 @@ use godot::prelude::*;
 
 use super::WebSocketPeer;
 use crate::godot::enums::WRITE_MODE_TEXT;
+use crate::godot::raw_buffers;
 
 impl WebSocketPeer {
     /// Hands Godot the oldest message; its buffer stays alive in `last_packet`.
@@ -39,15 +40,10 @@ impl WebSocketPeer {
             return GdError::ERR_OUT_OF_MEMORY;
         }
         self.last_was_string = packet.text;
-        let ptr = packet.data.as_ptr();
-        let len = packet.data.len() as i32;
-        self.last_packet = Some(packet);
+        let packet = self.last_packet.insert(packet);
         // SAFETY: Godot passes valid out-pointers; the buffer lives in `last_packet`
-        // until the next call, and Godot copies it before then.
-        unsafe {
-            *r_buffer.ptr() = RawPtr::new(ptr);
-            *r_buffer_size.ptr() = len;
-        }
+        // until the next call, and Godot copies it before then. Its size was checked.
+        unsafe { raw_buffers::hand_out(&packet.data, r_buffer, r_buffer_size) };
         GdError::OK
     }
 
@@ -60,13 +56,8 @@ impl WebSocketPeer {
         p_buffer: RawPtr<*const u8>,
         p_buffer_size: i32,
     ) -> GdError {
-        let len = usize::try_from(p_buffer_size).unwrap_or(0);
-        let data: &[u8] = if len == 0 || p_buffer.ptr().is_null() {
-            &[]
-        } else {
-            // SAFETY: Godot hands a buffer of `p_buffer_size` bytes, valid for this call.
-            unsafe { std::slice::from_raw_parts(p_buffer.ptr(), len) }
-        };
+        // SAFETY: Godot hands a buffer of `p_buffer_size` bytes, valid for this call.
+        let data = unsafe { raw_buffers::incoming(p_buffer, p_buffer_size) };
         let text = self.write_mode == WRITE_MODE_TEXT;
         match catch_unwind(AssertUnwindSafe(|| {
             self.send_bytes(data, text, "put_packet")

@@ -1,0 +1,340 @@
+//! The multiplayer server: core's [`Server`] accepts and upgrades clients;
+//! each one gets a random id as its first message and then carries raw
+//! SceneMultiplayer packets, queued here with their sender and routed by target.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use super::ids::random_id;
+use super::queue::{PacketQueue, Target};
+use super::wire::encode_id;
+use super::{close_now, take_packets, MultiplayerEvent, PeerHandle};
+use crate::core::error::{Error, ErrorKind, Result};
+use crate::core::event::Event;
+use crate::core::peer::{Peer, ReadyState};
+use crate::core::server::{Accepted, Server, ServerConfig};
+use tungstenite::Bytes;
+
+/// Close code for connections that arrive while new ones are refused ("try again later").
+const REFUSED_CODE: i64 = 1013;
+
+struct Client<S: PeerHandle> {
+    handle: S,
+    /// The id core's [`Server`] gave it, which its readiness reports use.
+    server_key: i32,
+}
+
+/// A listening multiplayer server with id 1. `S` is whatever holds each
+/// client's [`Peer`] (see [`PeerHandle`]).
+pub struct MultiplayerServer<S: PeerHandle> {
+    server: Server,
+    clients: BTreeMap<i32, Client<S>>,
+    /// Core server id to multiplayer id.
+    by_key: HashMap<i32, i32>,
+    /// Peers let go of, polled until their close handshake ends; with the id
+    /// under which to report why it ended, if it did not end cleanly.
+    closing: Vec<(Option<i32>, S)>,
+    /// Clients that need a poll although their socket may be idle.
+    due: HashSet<i32>,
+    queue: PacketQueue,
+    refusing: bool,
+    max_queued_packets: usize,
+    /// Events found outside `poll` (a send that had to drop a client), reported by the next poll.
+    later: Vec<MultiplayerEvent>,
+    accepted: Vec<Accepted>,
+}
+
+impl<S: PeerHandle> MultiplayerServer<S> {
+    /// Listens on `port` (0 picks one) at `bind_address` (`"*"`: every address).
+    pub fn listen(port: u16, bind_address: &str, config: ServerConfig) -> Result<Self> {
+        Ok(Self {
+            server: Server::listen(port, bind_address, config)?,
+            clients: BTreeMap::new(),
+            by_key: HashMap::new(),
+            closing: Vec::new(),
+            due: HashSet::new(),
+            queue: PacketQueue::default(),
+            refusing: false,
+            max_queued_packets: usize::MAX,
+            later: Vec::new(),
+            accepted: Vec::new(),
+        })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.server.port()
+    }
+
+    /// While true, clients that complete their handshake are closed at once
+    /// with code 1013 instead of getting an id.
+    pub fn set_refusing(&mut self, refusing: bool) {
+        self.refusing = refusing;
+    }
+
+    /// Whether new clients are refused.
+    pub fn is_refusing(&self) -> bool {
+        self.refusing
+    }
+
+    /// Most packets kept for [`MultiplayerServer::take_packet`]; beyond it the
+    /// clients' messages wait in their own inboxes (and then their sockets)
+    /// instead of being dropped.
+    pub fn set_max_queued_packets(&mut self, max: usize) {
+        self.max_queued_packets = max.max(1);
+    }
+
+    /// Accepts clients, sends new ones their id, reads and writes every client
+    /// that needs it; `wrap` turns a new client's [`Peer`] into its handle.
+    pub fn poll(&mut self, mut wrap: impl FnMut(Peer) -> S, events: &mut Vec<MultiplayerEvent>) {
+        events.append(&mut self.later);
+        let mut accepted = std::mem::take(&mut self.accepted);
+        self.server.poll(&mut accepted);
+        for reason in self.server.take_rejections() {
+            events.push(MultiplayerEvent::Dropped(format!(
+                "a connection was dropped before it became a client: {reason}"
+            )));
+        }
+        for Accepted { id: key, mut peer } in accepted.drain(..) {
+            if self.refusing {
+                close_now(
+                    &mut peer,
+                    REFUSED_CODE,
+                    "the server refuses new connections",
+                );
+                events.push(MultiplayerEvent::Dropped(
+                    "a client was refused: refuse_new_connections is set".into(),
+                ));
+                continue;
+            }
+            let id = random_id(|id| self.clients.contains_key(&id));
+            if let Err(e) = peer.send(&encode_id(id), false) {
+                events.push(MultiplayerEvent::Dropped(format!(
+                    "could not send peer id {id} to a new client: {}",
+                    e.reason()
+                )));
+                continue;
+            }
+            self.by_key.insert(key, id);
+            self.due.insert(id);
+            self.clients.insert(
+                id,
+                Client {
+                    handle: wrap(peer),
+                    server_key: key,
+                },
+            );
+            events.push(MultiplayerEvent::PeerConnected(id));
+        }
+        self.accepted = accepted;
+        self.poll_clients(events);
+        self.closing.retain_mut(|(id, handle)| {
+            handle.with_peer(|p| {
+                p.poll().for_each(drop);
+                if p.ready_state() != ReadyState::Closed {
+                    return true;
+                }
+                events.extend(id.and_then(|id| why_closed(p, id)));
+                false
+            })
+        });
+    }
+
+    fn poll_clients(&mut self, events: &mut Vec<MultiplayerEvent>) {
+        let mut due = std::mem::take(&mut self.due);
+        match self.server.ready_peers() {
+            Some(ready) => due.extend(ready.iter().filter_map(|key| self.by_key.get(key))),
+            None => due.extend(self.clients.keys()),
+        }
+        for (id, client) in &mut self.clients {
+            if client.handle.take_wake() {
+                due.insert(*id);
+            }
+        }
+        let mut gone = Vec::new();
+        for id in due {
+            let Some(client) = self.clients.get_mut(&id) else {
+                continue;
+            };
+            let room = self.max_queued_packets.saturating_sub(self.queue.len());
+            let queue = &mut self.queue;
+            let (open, busy, reason) = client.handle.with_peer(|p| {
+                let closed = p.poll().any(|e| matches!(e, Event::Closed { .. }));
+                let mut open = !closed && p.ready_state() == ReadyState::Open;
+                if open {
+                    if let Some(reason) = take_packets(p, id, room, queue) {
+                        let reason = format!("peer {id}: {reason}");
+                        return (false, false, Some(MultiplayerEvent::Dropped(reason)));
+                    }
+                }
+                let busy = p.buffered_amount() > 0
+                    || p.available_packets() > 0
+                    || !p.config().heartbeat_interval.is_zero();
+                open &= p.ready_state() == ReadyState::Open;
+                // Why it ended is known once it has closed, maybe in a later poll.
+                let reason = closed.then(|| why_closed(p, id)).flatten();
+                (open, busy, reason)
+            });
+            if !open {
+                gone.push((id, reason));
+            } else if busy {
+                self.due.insert(id);
+            }
+        }
+        for (id, reason) in gone {
+            if let Some(client) = self.clients.remove(&id) {
+                self.by_key.remove(&client.server_key);
+                let report = reason.is_none().then_some(id);
+                self.closing.push((report, client.handle));
+            }
+            events.extend(reason);
+            events.push(MultiplayerEvent::PeerDisconnected(id));
+        }
+    }
+
+    /// Sends `data` to `target` (Godot's number: an id, 0 for all, `-id` for all
+    /// but `id`). A client that cannot take it even after its queue was written
+    /// to the socket (its outbound limit is reached) is disconnected, with the
+    /// reason reported by the next poll: skipping one packet would break the
+    /// ordered stream.
+    pub fn put_packet(&mut self, target: i32, data: &[u8]) -> Result<()> {
+        let target = Target::from_godot(target);
+        if let Target::One(id) = target {
+            if !self.clients.contains_key(&id) {
+                return Err(Error::new(
+                    ErrorKind::DoesNotExist,
+                    format!("no peer with id {id}"),
+                ));
+            }
+        }
+        let mut first_error = None;
+        for (id, client) in &mut self.clients {
+            if !target.includes(*id) {
+                continue;
+            }
+            let sent = client.handle.with_peer(|p| {
+                if p.ready_state() != ReadyState::Open {
+                    // Leaving: its peer_disconnected comes with the next poll.
+                    return Ok(());
+                }
+                match p.send_flushing(data, false) {
+                    Err(e) if e.kind() == ErrorKind::BufferFull => {
+                        let reason = format!(
+                            "peer {id} cannot take more: {} bytes wait to be sent and \
+                             outbound_buffer_limit is {} bytes; it is disconnected so that \
+                             no packet goes missing",
+                            p.buffered_amount(),
+                            p.config().outbound_buffer_limit
+                        );
+                        let _ = p.close(1008, "outbound buffer limit reached");
+                        // Reported as its disconnect, the way the built-in peer
+                        // treats a send that fails: put_packet itself succeeds.
+                        Err(Ok(reason))
+                    }
+                    Err(e) => Err(Err(e)),
+                    Ok(()) => Ok(()),
+                }
+            });
+            self.due.insert(*id);
+            match sent {
+                Ok(()) => {}
+                Err(Ok(reason)) => self.later.push(MultiplayerEvent::Dropped(reason)),
+                Err(Err(e)) => {
+                    let e = Error::new(e.kind(), format!("peer {id}: {}", e.reason()));
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        match first_error {
+            // A broadcast reached everyone who could take it.
+            Some(e) if matches!(target, Target::One(_)) => Err(e),
+            _ => Ok(()),
+        }
+    }
+
+    /// The sender of the oldest received packet.
+    pub fn front_peer(&self) -> Option<i32> {
+        self.queue.front_peer()
+    }
+
+    /// Takes the oldest received packet with its sender.
+    pub fn take_packet(&mut self) -> Option<(i32, Bytes)> {
+        self.queue.pop()
+    }
+
+    /// Packets waiting.
+    pub fn available_packets(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// Whether a client with `id` is connected.
+    pub fn has_peer(&self, id: i32) -> bool {
+        self.clients.contains_key(&id)
+    }
+
+    /// The handle of client `id`.
+    pub fn peer(&mut self, id: i32) -> Option<&mut S> {
+        self.clients.get_mut(&id).map(|c| &mut c.handle)
+    }
+
+    /// Ids of the connected clients, in order.
+    pub fn peer_ids(&self) -> impl Iterator<Item = i32> + '_ {
+        self.clients.keys().copied()
+    }
+
+    /// Starts closing client `id`. With `force` it is forgotten at once and no
+    /// [`MultiplayerEvent::PeerDisconnected`] follows; otherwise that event
+    /// comes from the poll that sees it closing.
+    pub fn disconnect_peer(&mut self, id: i32, force: bool) -> Result<()> {
+        let Some(client) = self.clients.get_mut(&id) else {
+            return Err(Error::new(
+                ErrorKind::DoesNotExist,
+                format!("no peer with id {id}"),
+            ));
+        };
+        client
+            .handle
+            .with_peer(|p| p.close(1000, "disconnected by the server"))?;
+        self.due.insert(id);
+        if force {
+            if let Some(client) = self.clients.remove(&id) {
+                self.by_key.remove(&client.server_key);
+                self.closing.push((None, client.handle));
+            }
+        }
+        Ok(())
+    }
+
+    /// Closes every client (code 1001) and stops listening; no events follow.
+    /// Dropping the server does the same.
+    pub fn close(self) {}
+}
+
+impl<S: PeerHandle> Drop for MultiplayerServer<S> {
+    fn drop(&mut self) {
+        // Handles may outlive the server (a script kept `get_peer(id)`): end
+        // their connections rather than leave them open and unpolled.
+        for client in self.clients.values_mut() {
+            client
+                .handle
+                .with_peer(|p| close_now(p, 1001, "server closed"));
+        }
+        for (_, handle) in &mut self.closing {
+            handle.with_peer(|p| p.abort("server closed"));
+        }
+    }
+}
+
+/// Why a closed client's connection ended, if not cleanly: dropped when this
+/// side refused what it sent (a close code was sent), lost when it went away.
+fn why_closed(peer: &Peer, id: i32) -> Option<MultiplayerEvent> {
+    let status = peer.close_status();
+    if status.clean || peer.last_error().is_empty() {
+        return None;
+    }
+    let reason = format!("peer {id}: {}", peer.last_error());
+    Some(if status.code > 0 {
+        MultiplayerEvent::Dropped(reason)
+    } else {
+        MultiplayerEvent::Lost(reason)
+    })
+}
