@@ -57,6 +57,8 @@ pub struct Connection {
     read_drained: bool,
     /// The last round of reads took at least one message.
     read_any: bool,
+    /// When the first bytes of the message now being received arrived.
+    message_started: Option<Instant>,
 }
 
 /// Closing a socket that still has unread input makes the kernel send a reset,
@@ -97,6 +99,7 @@ impl Connection {
             linger: Linger::Off,
             read_drained: false,
             read_any: false,
+            message_started: None,
         }
     }
 
@@ -123,6 +126,34 @@ impl Connection {
     /// Round-trip time of the last answered heartbeat ping.
     pub fn heartbeat_rtt(&self) -> Option<Duration> {
         self.heartbeat.rtt
+    }
+
+    /// Server side: bytes of messages still being received, held by tungstenite.
+    pub fn unfinished_bytes(&self) -> usize {
+        self.ws.get_ref().tenant().map_or(0, |t| t.unfinished())
+    }
+
+    /// Server side: the budget this connection's reads are charged to.
+    pub fn budget(&self) -> Option<&super::budget::Budget> {
+        self.ws.get_ref().tenant().map(|t| t.budget())
+    }
+
+    /// Whether the connection needs polling although its socket may show no
+    /// input: a read was held back by the budget, or a message timeout runs.
+    pub fn wants_poll(&self) -> bool {
+        self.ws.get_ref().starved()
+            || (self.message_started.is_some() && !self.config.message_timeout.is_zero())
+    }
+
+    /// Closes with `code` and `reason` because of the server's limits, and
+    /// frees the message being received at once rather than when the close
+    /// handshake ends, so the memory it held is available to the others now.
+    pub fn close_for_limit(&mut self, code: u16, reason: &str) {
+        if self.phase == Phase::Closed {
+            return;
+        }
+        self.fail_with_close(code, reason);
+        self.drop_read_state();
     }
 
     /// Sets Nagle's algorithm off (`true`) or on.
@@ -265,9 +296,27 @@ impl Connection {
                 }
             }
         }
+        if let Some(tenant) = self.ws.get_mut().tenant_mut() {
+            tenant.settle();
+            if tenant.unfinished() == 0 {
+                self.message_started = None;
+            } else if self.message_started.is_none() {
+                self.message_started = Some(Instant::now());
+            }
+        }
     }
 
     fn on_message(&mut self, message: Message, inbox: &mut Inbox, events: &mut Vec<Event>) {
+        if let Some(tenant) = self.ws.get_mut().tenant_mut() {
+            match &message {
+                Message::Text(text) => tenant.on_message(text.len()),
+                Message::Binary(data) => tenant.on_message(data.len()),
+                other => tenant.on_control_frame(control_frame_len(other, self.role)),
+            }
+            if matches!(message, Message::Text(_) | Message::Binary(_)) {
+                self.message_started = None;
+            }
+        }
         match message {
             Message::Text(text) => {
                 inbox.push(Packet {
@@ -390,6 +439,22 @@ impl Connection {
                 return;
             }
         }
+        let timeout = self.config.message_timeout;
+        if self.phase == Phase::Open
+            && !timeout.is_zero()
+            && self
+                .message_started
+                .is_some_and(|t| now.duration_since(t) >= timeout)
+        {
+            self.close_for_limit(
+                1008,
+                &format!(
+                    "message not received completely within {:.1} s (message_timeout)",
+                    timeout.as_secs_f64()
+                ),
+            );
+            return;
+        }
         let interval = self.config.heartbeat_interval;
         if self.phase != Phase::Open || interval.is_zero() {
             return;
@@ -451,6 +516,20 @@ impl Connection {
         self.enter(Phase::Draining);
     }
 
+    /// tungstenite keeps a half-received message until its context is dropped,
+    /// so the pipe moves into a fresh context; what was queued to send stays.
+    fn drop_read_state(&mut self) {
+        // Moves a close frame tungstenite holds into the pipe's outgoing buffer.
+        let _ = self.ws.flush();
+        let config = *self.ws.get_config();
+        let mut duplex = std::mem::replace(self.ws.get_mut(), Duplex::detached());
+        if let Some(tenant) = duplex.tenant_mut() {
+            tenant.discard_unfinished();
+        }
+        self.ws = WebSocket::from_raw_socket(duplex, self.role, Some(config));
+        self.message_started = None;
+    }
+
     /// The socket failed: nothing more can be sent.
     fn fail_silently(&mut self, reason: &str) {
         self.failure.get_or_insert((-1, reason.to_string()));
@@ -479,6 +558,18 @@ impl Connection {
         self.phase = Phase::Closed;
         self.deadline = None;
     }
+}
+
+/// Bytes a control frame took on the wire: a header of 2 bytes (its payload
+/// is under 126), plus the mask key on frames from a client.
+fn control_frame_len(message: &Message, role: Role) -> usize {
+    let payload = match message {
+        Message::Ping(p) | Message::Pong(p) => p.len(),
+        Message::Close(Some(frame)) => 2 + frame.reason.len(),
+        _ => 0,
+    };
+    let mask = if role == Role::Server { 4 } else { 0 };
+    2 + mask + payload
 }
 
 fn truncate_utf8(text: &str, max: usize) -> &str {

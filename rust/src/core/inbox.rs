@@ -4,6 +4,8 @@ use std::collections::VecDeque;
 
 use tungstenite::Bytes;
 
+use super::budget::Budget;
+
 /// One received message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Packet {
@@ -14,13 +16,25 @@ pub struct Packet {
 }
 
 /// FIFO of received messages with a running byte count for backpressure.
+/// On a server-side peer the bytes count against the server's budget until taken.
 #[derive(Debug, Default)]
 pub struct Inbox {
     queue: VecDeque<Packet>,
     bytes: usize,
+    budget: Option<Budget>,
 }
 
 impl Inbox {
+    /// An inbox whose messages the connection charged to `budget` when it
+    /// read them; taking one gives its bytes back.
+    pub(crate) fn with_budget(budget: Budget) -> Self {
+        Self {
+            queue: VecDeque::new(),
+            bytes: 0,
+            budget: Some(budget),
+        }
+    }
+
     /// Appends a received message.
     pub fn push(&mut self, packet: Packet) {
         self.bytes += packet.data.len();
@@ -31,6 +45,9 @@ impl Inbox {
     pub fn pop(&mut self) -> Option<Packet> {
         let packet = self.queue.pop_front()?;
         self.bytes -= packet.data.len();
+        if let Some(budget) = &self.budget {
+            budget.release(packet.data.len());
+        }
         Some(packet)
     }
 
@@ -51,7 +68,26 @@ impl Inbox {
 
     /// Takes every waiting message at once.
     pub fn drain(&mut self) -> impl Iterator<Item = Packet> + '_ {
-        self.bytes = 0;
+        self.release_all();
         self.queue.drain(..)
+    }
+
+    /// Drops every waiting message.
+    pub fn clear(&mut self) {
+        self.release_all();
+        self.queue.clear();
+    }
+
+    fn release_all(&mut self) {
+        if let Some(budget) = &self.budget {
+            budget.release(self.bytes);
+        }
+        self.bytes = 0;
+    }
+}
+
+impl Drop for Inbox {
+    fn drop(&mut self) {
+        self.release_all();
     }
 }
