@@ -307,18 +307,9 @@ impl Connection {
     }
 
     fn on_message(&mut self, message: Message, inbox: &mut Inbox, events: &mut Vec<Event>) {
-        if let Some(tenant) = self.ws.get_mut().tenant_mut() {
-            match &message {
-                Message::Text(text) => tenant.on_message(text.len()),
-                Message::Binary(data) => tenant.on_message(data.len()),
-                other => tenant.on_control_frame(control_frame_len(other, self.role)),
-            }
-            if matches!(message, Message::Text(_) | Message::Binary(_)) {
-                self.message_started = None;
-            }
-        }
         match message {
             Message::Text(text) => {
+                self.count_data(text.len());
                 inbox.push(Packet {
                     data: Bytes::from(text),
                     text: true,
@@ -326,15 +317,19 @@ impl Connection {
                 events.push(Event::Message);
             }
             Message::Binary(data) => {
+                self.count_data(data.len());
                 inbox.push(Packet { data, text: false });
                 events.push(Event::Message);
             }
-            Message::Pong(_) => {
+            Message::Pong(ref payload) => {
+                self.count_control(2 + payload.len());
                 if let Some(sent) = self.heartbeat.ping_sent.take() {
                     self.heartbeat.rtt = Some(sent.elapsed());
                 }
             }
             Message::Close(frame) => {
+                let reason_len = frame.as_ref().map_or(0, |f| 2 + f.reason.len());
+                self.count_control(2 + reason_len);
                 let (code, reason) = match frame {
                     None => (1005, String::new()),
                     // tungstenite swaps a code that may not be sent for 1002 when the
@@ -348,7 +343,25 @@ impl Connection {
                     self.enter(Phase::Closing);
                 }
             }
-            Message::Ping(_) | Message::Frame(_) => {}
+            Message::Ping(payload) => self.count_control(2 + payload.len()),
+            Message::Frame(_) => {}
+        }
+    }
+
+    /// A data message of `payload` bytes completed (server side: budget bookkeeping).
+    fn count_data(&mut self, payload: usize) {
+        if let Some(tenant) = self.ws.get_mut().tenant_mut() {
+            tenant.on_message(payload);
+            self.message_started = None;
+        }
+    }
+
+    /// A control frame with a header of `len` bytes plus payload was read.
+    fn count_control(&mut self, len: usize) {
+        // Frames from a client carry a 4-byte mask key.
+        let mask = if self.role == Role::Server { 4 } else { 0 };
+        if let Some(tenant) = self.ws.get_mut().tenant_mut() {
+            tenant.on_control_frame(len + mask);
         }
     }
 
@@ -558,18 +571,6 @@ impl Connection {
         self.phase = Phase::Closed;
         self.deadline = None;
     }
-}
-
-/// Bytes a control frame took on the wire: a header of 2 bytes (its payload
-/// is under 126), plus the mask key on frames from a client.
-fn control_frame_len(message: &Message, role: Role) -> usize {
-    let payload = match message {
-        Message::Ping(p) | Message::Pong(p) => p.len(),
-        Message::Close(Some(frame)) => 2 + frame.reason.len(),
-        _ => 0,
-    };
-    let mask = if role == Role::Server { 4 } else { 0 };
-    2 + mask + payload
 }
 
 fn truncate_utf8(text: &str, max: usize) -> &str {
