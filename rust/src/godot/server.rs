@@ -166,8 +166,10 @@ impl WebSocketServer {
             self.next_id = server.next_id();
             self.refused_before += server.refused_count();
         }
-        let peers = std::mem::take(&mut self.peers);
-        self.wakes.clear();
+        // Each peer stays listed until its client_disconnected, so handlers of
+        // data_received emitted by the last poll can still get_peer() it.
+        let peers: Vec<(i32, Gd<WebSocketPeer>)> =
+            self.peers.iter().map(|(id, p)| (*id, p.clone())).collect();
         for (id, mut peer) in peers {
             let events = {
                 let mut p = peer.bind_mut();
@@ -184,6 +186,8 @@ impl WebSocketServer {
             };
             self.emit(id, &mut peer, &events);
         }
+        self.peers.clear();
+        self.wakes.clear();
     }
 
     /// Connections refused because [member max_peers] or
