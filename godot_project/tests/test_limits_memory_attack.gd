@@ -169,11 +169,12 @@ func on_data(id: int) -> void:
 		fail("data_received(%d) for a peer the server does not list (peers %s, disconnected %s)"
 				% [id, server.get_peer_ids(), slog.ids_of("client_disconnected")])
 		return
-	var pkt := server.get_peer(id).get_packet()
+	var peer: RustWebSocketPeer = server.get_peer(id)
+	var pkt := peer.get_packet()
 	if pkt.size() >= BIG:
 		big_received = pkt.size()
-	elif pkt.size() < 1024:
-		server.get_peer(id).send_text(pkt.get_string_from_utf8())
+	elif pkt.size() < 1024 and peer.get_ready_state() == RustWebSocketPeer.STATE_OPEN:
+		peer.send_text(pkt.get_string_from_utf8())
 
 
 func upgrade(a: Dictionary) -> void:
