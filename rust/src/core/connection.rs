@@ -296,11 +296,15 @@ impl Connection {
                 }
             }
         }
-        if let Some(tenant) = self.ws.get_mut().tenant_mut() {
+        let inbox_full = !inbox.is_empty() && inbox.bytes() >= self.config.inbound_buffer_limit;
+        let duplex = self.ws.get_mut();
+        let held_back = inbox_full || duplex.starved();
+        if let Some(tenant) = duplex.tenant_mut() {
             tenant.settle();
             if tenant.unfinished() == 0 {
                 self.message_started = None;
-            } else if self.message_started.is_none() {
+            } else if self.message_started.is_none() || held_back {
+                // While we do not read, the sender is not the slow one.
                 self.message_started = Some(Instant::now());
             }
         }
