@@ -21,6 +21,8 @@ struct Owner {
     closed: Vec<i32>,
     warnings: Vec<String>,
     echo: bool,
+    /// Whether `poll` closes the peers the budget check picks.
+    enforce: bool,
 }
 
 impl Owner {
@@ -31,6 +33,7 @@ impl Owner {
             closed: Vec::new(),
             warnings: Vec::new(),
             echo: false,
+            enforce: true,
         }
     }
 
@@ -52,7 +55,7 @@ impl Owner {
                 gone.push(*id);
             }
         }
-        if self.server.budget().is_exhausted() {
+        if self.enforce && self.server.budget().is_exhausted() {
             let holders: Vec<(i32, usize)> = self
                 .peers
                 .iter()
@@ -268,6 +271,46 @@ fn a_full_budget_closes_the_biggest_holder_and_the_others_go_on() {
     });
     assert_eq!(owner.server.budget().held(), 0, "every byte given back");
     assert_eq!(owner.server.budget().open_connections(), 0);
+}
+
+#[test]
+fn reading_stops_at_the_budget_until_the_owner_closes_someone() {
+    const BUDGET: usize = 1 << 20;
+    let mut owner = Owner::new(ServerConfig {
+        inbound_budget: BUDGET,
+        ..ServerConfig::default()
+    });
+    owner.enforce = false;
+    let mut raw = open_raw(&mut owner);
+    send_all(&mut owner, &mut raw, &frame_header(2, true, 4 << 20));
+    let chunk = vec![0u8; 64 << 10];
+    let mut sent = 0;
+    let mut last_progress = Instant::now();
+    // Send until the socket takes nothing more for a while: the server stopped reading.
+    pump_for(&mut owner, "the server to stop reading", 10, |_| {
+        let n = raw.write_some(&chunk);
+        sent += n;
+        if n > 0 {
+            last_progress = Instant::now();
+        }
+        last_progress.elapsed() > Duration::from_millis(300)
+    });
+    let held = owner.server.budget().held();
+    assert!(sent > BUDGET, "only {sent} bytes sent");
+    assert!(
+        (BUDGET..BUDGET + (16 << 10)).contains(&held),
+        "held {held} of a {BUDGET}-byte budget"
+    );
+    let peer = owner.peers.values().next().unwrap();
+    assert!(peer.wants_poll(), "a starved peer asks to be polled");
+    assert_eq!(peer.inbound_held(), held);
+    owner.enforce = true;
+    pump_for(&mut owner, "the holder to be told why", 5, |_| {
+        raw.read();
+        raw.close_frame().is_some()
+    });
+    assert_eq!(raw.close_frame().unwrap().0, 1009);
+    assert_eq!(owner.server.budget().held(), 0, "its buffers freed at once");
 }
 
 #[test]
