@@ -9,6 +9,20 @@
 //! (see [`Server::over_budget`](super::Server::over_budget)), which frees its
 //! buffers at once.
 //!
+//! What an owner of a [`Server`](super::Server) and its peers does (the Godot
+//! server does exactly this; a multiplayer server over core does the same):
+//!
+//! ```text
+//! server.poll(&mut accepted);               // caps and 503 refusals happen here
+//! for peer in peers { peer.poll(); }        // also poll peers whose wants_poll() is true
+//! if server.budget().is_exhausted() {
+//!     let verdict = server.over_budget(peers.iter().map(|(id, p)| (*id, p.inbound_held())));
+//!     if let Some(w) = verdict.warning { log(w) }          // once per burst
+//!     for (id, reason) in verdict.close { peers[id].close_over_budget(&reason) }
+//! }
+//! // Closed peers report Event::Closed from a later poll, as any close does.
+//! ```
+//!
 //! Accuracy: bytes of the next frame that arrived in the same read chunk as the
 //! end of a message count as taken, so the count can be low by at most one read
 //! chunk (16 KiB) per connection, which tungstenite holds for every connection
