@@ -11,16 +11,18 @@ extends "res://tests/harness/test_case.gd"
 ## served throughout, and afterwards one 48 MiB message still arrives whole.
 ##
 ## Env WSP_ATTACK_BUDGET=<bytes> runs the same attack with another
-## inbound_budget (0: none) to measure the difference.
+## inbound_budget (0: none) to measure the difference; WSP_ATTACK_FULL=1 runs
+## it at full size: 40 clients sending 59 MiB of 60 MiB messages (2.3 GiB).
 
 const Frames := preload("res://tests/support/frames.gd")
 const RawClient := preload("res://tests/support/raw_client.gd")
 const ServerLog := preload("res://tests/support/server_log.gd")
 
 const MIB := 1 << 20
-const MESSAGE := 40 * MIB
-const SENT := 39 * MIB
-const ATTACKERS := 9
+var MESSAGE := 40 * MIB
+var SENT := 39 * MIB
+var ATTACKERS := 9
+var attack_seconds := 60.0
 ## What the process may add beyond the budget: tungstenite's 16 KiB read chunk
 ## per connection, the test's own 1 MiB send chunk, allocator slack and pages
 ## Godot touches while the test runs.
@@ -61,6 +63,12 @@ func _init() -> void:
 
 func run_test() -> void:
 	OS.add_logger(warnings)
+	if OS.get_environment("WSP_ATTACK_FULL") == "1":
+		MESSAGE = 60 * MIB
+		SENT = 59 * MIB
+		ATTACKERS = 40
+		timeout_seconds = 300
+		attack_seconds = 240.0
 	var budget_env := OS.get_environment("WSP_ATTACK_BUDGET")
 	if not budget_env.is_empty():
 		server.inbound_budget = int(budget_env)
@@ -102,7 +110,7 @@ func run_test() -> void:
 			attack(a)
 		var now := Time.get_ticks_msec()
 		return attackers.all(func(a): return a.closed_code != 0 or a.sent >= SENT \
-				or now - a.last_progress_ms > 1500), 60.0, "the attack to run its course")
+				or now - a.last_progress_ms > 1500), attack_seconds, "the attack to run its course")
 	await wait_seconds(0.5)
 	var peak := status_kib("VmHWM")
 	var growth_mib := (peak - start_rss) / 1024.0
