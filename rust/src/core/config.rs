@@ -22,6 +22,9 @@ pub struct Config {
     pub inbound_buffer_limit: usize,
     /// Time allowed for DNS, TCP, TLS and the HTTP upgrade together, and for a close handshake.
     pub handshake_timeout: Duration,
+    /// Server side: longest time from the first byte of a message to its last;
+    /// a client trickling one in more slowly is closed with 1008. Zero disables.
+    pub message_timeout: Duration,
     /// Idle time after which a ping is sent; a peer silent for twice this is closed. Zero disables.
     pub heartbeat_interval: Duration,
     /// Disables Nagle's algorithm on the socket.
@@ -44,6 +47,7 @@ impl Default for Config {
             outbound_buffer_limit: DEFAULT_OUTBOUND_BUFFER_LIMIT,
             inbound_buffer_limit: DEFAULT_INBOUND_BUFFER_LIMIT,
             handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
+            message_timeout: Duration::ZERO,
             heartbeat_interval: Duration::ZERO,
             no_delay: true,
             verify_tls: true,

@@ -57,6 +57,8 @@ pub struct Connection {
     read_drained: bool,
     /// The last round of reads took at least one message.
     read_any: bool,
+    /// When the first bytes of the message now being received arrived.
+    message_started: Option<Instant>,
 }
 
 /// Closing a socket that still has unread input makes the kernel send a reset,
@@ -97,6 +99,7 @@ impl Connection {
             linger: Linger::Off,
             read_drained: false,
             read_any: false,
+            message_started: None,
         }
     }
 
@@ -123,6 +126,34 @@ impl Connection {
     /// Round-trip time of the last answered heartbeat ping.
     pub fn heartbeat_rtt(&self) -> Option<Duration> {
         self.heartbeat.rtt
+    }
+
+    /// Server side: bytes of messages still being received, held by tungstenite.
+    pub fn unfinished_bytes(&self) -> usize {
+        self.ws.get_ref().tenant().map_or(0, |t| t.unfinished())
+    }
+
+    /// Server side: the budget this connection's reads are charged to.
+    pub fn budget(&self) -> Option<&super::budget::Budget> {
+        self.ws.get_ref().tenant().map(|t| t.budget())
+    }
+
+    /// Whether the connection needs polling although its socket may show no
+    /// input: a read was held back by the budget, or a message timeout runs.
+    pub fn wants_poll(&self) -> bool {
+        self.ws.get_ref().starved()
+            || (self.message_started.is_some() && !self.config.message_timeout.is_zero())
+    }
+
+    /// Closes with `code` and `reason` because of the server's limits, and
+    /// frees the message being received at once rather than when the close
+    /// handshake ends, so the memory it held is available to the others now.
+    pub fn close_for_limit(&mut self, code: u16, reason: &str) {
+        if self.phase == Phase::Closed {
+            return;
+        }
+        self.fail_with_close(code, reason);
+        self.drop_read_state();
     }
 
     /// Sets Nagle's algorithm off (`true`) or on.
@@ -274,11 +305,24 @@ impl Connection {
                 }
             }
         }
+        let inbox_full = !inbox.is_empty() && inbox.bytes() >= self.config.inbound_buffer_limit;
+        let duplex = self.ws.get_mut();
+        let held_back = inbox_full || duplex.starved();
+        if let Some(tenant) = duplex.tenant_mut() {
+            tenant.settle();
+            if tenant.unfinished() == 0 {
+                self.message_started = None;
+            } else if self.message_started.is_none() || held_back {
+                // While we do not read, the sender is not the slow one.
+                self.message_started = Some(Instant::now());
+            }
+        }
     }
 
     fn on_message(&mut self, message: Message, inbox: &mut Inbox, events: &mut Vec<Event>) {
         match message {
             Message::Text(text) => {
+                self.count_data(text.len());
                 inbox.push(Packet {
                     data: Bytes::from(text),
                     text: true,
@@ -286,15 +330,19 @@ impl Connection {
                 events.push(Event::Message);
             }
             Message::Binary(data) => {
+                self.count_data(data.len());
                 inbox.push(Packet { data, text: false });
                 events.push(Event::Message);
             }
-            Message::Pong(_) => {
+            Message::Pong(ref payload) => {
+                self.count_control(2 + payload.len());
                 if let Some(sent) = self.heartbeat.ping_sent.take() {
                     self.heartbeat.rtt = Some(sent.elapsed());
                 }
             }
             Message::Close(frame) => {
+                let reason_len = frame.as_ref().map_or(0, |f| 2 + f.reason.len());
+                self.count_control(2 + reason_len);
                 let (code, reason) = match frame {
                     None => (1005, String::new()),
                     // tungstenite swaps a code that may not be sent for 1002 when the
@@ -308,7 +356,25 @@ impl Connection {
                     self.enter(Phase::Closing);
                 }
             }
-            Message::Ping(_) | Message::Frame(_) => {}
+            Message::Ping(payload) => self.count_control(2 + payload.len()),
+            Message::Frame(_) => {}
+        }
+    }
+
+    /// A data message of `payload` bytes completed (server side: budget bookkeeping).
+    fn count_data(&mut self, payload: usize) {
+        if let Some(tenant) = self.ws.get_mut().tenant_mut() {
+            tenant.on_message(payload);
+            self.message_started = None;
+        }
+    }
+
+    /// A control frame with a header of `len` bytes plus payload was read.
+    fn count_control(&mut self, len: usize) {
+        // Frames from a client carry a 4-byte mask key.
+        let mask = if self.role == Role::Server { 4 } else { 0 };
+        if let Some(tenant) = self.ws.get_mut().tenant_mut() {
+            tenant.on_control_frame(len + mask);
         }
     }
 
@@ -399,6 +465,22 @@ impl Connection {
                 return;
             }
         }
+        let timeout = self.config.message_timeout;
+        if self.phase == Phase::Open
+            && !timeout.is_zero()
+            && self
+                .message_started
+                .is_some_and(|t| now.duration_since(t) >= timeout)
+        {
+            self.close_for_limit(
+                1008,
+                &format!(
+                    "message not received completely within {:.1} s (message_timeout)",
+                    timeout.as_secs_f64()
+                ),
+            );
+            return;
+        }
         let interval = self.config.heartbeat_interval;
         if self.phase != Phase::Open || interval.is_zero() {
             return;
@@ -458,6 +540,20 @@ impl Connection {
             self.linger = Linger::AfterFlush;
         }
         self.enter(Phase::Draining);
+    }
+
+    /// tungstenite keeps a half-received message until its context is dropped,
+    /// so the pipe moves into a fresh context; what was queued to send stays.
+    fn drop_read_state(&mut self) {
+        // Moves a close frame tungstenite holds into the pipe's outgoing buffer.
+        let _ = self.ws.flush();
+        let config = *self.ws.get_config();
+        let mut duplex = std::mem::replace(self.ws.get_mut(), Duplex::detached());
+        if let Some(tenant) = duplex.tenant_mut() {
+            tenant.discard_unfinished();
+        }
+        self.ws = WebSocket::from_raw_socket(duplex, self.role, Some(config));
+        self.message_started = None;
     }
 
     /// The socket failed: nothing more can be sent.

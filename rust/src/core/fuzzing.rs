@@ -284,6 +284,7 @@ fn start(side: Side, pipe: &Pipe, config: &Config) -> Step {
                 protocols: vec!["chat".to_string()].into(),
                 extra_headers: vec![("X-Fuzz".to_string(), "1".to_string())].into(),
                 config: config.websocket_config(),
+                capacity: None,
             };
             server_step(ServerHandshake::upgrade(transport, setup), config)
         }

@@ -269,6 +269,9 @@ pub struct ServerSetup {
     pub extra_headers: Rc<[(String, String)]>,
     /// Limits for accepted connections.
     pub config: WebSocketConfig,
+    /// The server's budget (which counts its open connections) and `max_peers`
+    /// (0: no limit): a request completed when the server is full gets a 503.
+    pub capacity: Option<(super::budget::Budget, usize)>,
 }
 
 /// What the upgrade callback saw and decided, read back once the answer is sent.
@@ -277,6 +280,8 @@ pub struct Negotiation {
     info: HandshakeInfo,
     /// Why the request is refused; the answer is then an HTTP error, not a 101.
     refusal: Option<String>,
+    /// The refusal is for lack of room (`max_peers`), not for the request.
+    full: bool,
 }
 
 type Negotiated = Rc<RefCell<Negotiation>>;
@@ -294,13 +299,28 @@ impl Callback for Negotiator {
         mut response: ServerResponse,
     ) -> std::result::Result<ServerResponse, ErrorResponse> {
         let mut negotiation = self.info.borrow_mut();
-        let Negotiation { info, refusal } = &mut *negotiation;
+        let Negotiation {
+            info,
+            refusal,
+            full,
+        } = &mut *negotiation;
         info.request_path = request.uri().to_string();
         info.request_headers = request
             .headers()
             .iter()
             .map(|(k, v)| format!("{}: {}", k.as_str(), String::from_utf8_lossy(v.as_bytes())))
             .collect();
+        if let Some((budget, max_peers)) = &self.setup.capacity {
+            let open = budget.open_connections();
+            if *max_peers != 0 && open >= *max_peers {
+                let reason =
+                    format!("server full: {open} clients connected (max_peers {max_peers})");
+                let response = refusal_response(StatusCode::SERVICE_UNAVAILABLE, &reason);
+                *refusal = Some(reason);
+                *full = true;
+                return Ok(response);
+            }
+        }
         let offered: Vec<&str> = request
             .headers()
             .get_all("Sec-WebSocket-Protocol")
@@ -432,17 +452,22 @@ impl ServerHandshake {
     ) -> Progress<Self> {
         match result {
             Ok(mut ws) => {
-                let refusal = info.borrow_mut().refusal.take();
+                let (refusal, full) = {
+                    let mut negotiation = info.borrow_mut();
+                    (negotiation.refusal.take(), negotiation.full)
+                };
                 if let Some(reason) = refusal {
                     let duplex = ws.get_mut();
                     duplex.out_buffer().extend_from_slice(reason.as_bytes());
                     // Best effort: a fresh socket takes a short answer whole, and
                     // the refused client is not worth waiting for.
                     let _ = duplex.flush_out();
-                    return Progress::Failed(Error::new(
-                        ErrorKind::Protocol,
-                        format!("client refused: {reason}"),
-                    ));
+                    let kind = if full {
+                        ErrorKind::Busy
+                    } else {
+                        ErrorKind::Protocol
+                    };
+                    return Progress::Failed(Error::new(kind, format!("client refused: {reason}")));
                 }
                 // The 101 answer is only buffered; send it now, not at the peer's first poll.
                 if let Err(e) = ws.get_mut().flush_out() {

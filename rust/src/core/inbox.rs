@@ -4,6 +4,8 @@ use std::collections::VecDeque;
 
 use tungstenite::Bytes;
 
+use super::budget::Budget;
+
 /// One received message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Packet {
@@ -14,13 +16,34 @@ pub struct Packet {
 }
 
 /// FIFO of received messages with a running byte count for backpressure.
+/// On a server-side peer the bytes count against the server's budget until taken.
 #[derive(Debug, Default)]
 pub struct Inbox {
     queue: VecDeque<Packet>,
     bytes: usize,
+    budget: Option<Budget>,
+    /// Bytes taken but not yet given back to the budget (see `pop`).
+    unreleased: usize,
 }
 
+/// Taken bytes are given back to the budget in batches of this size, or when
+/// the inbox empties: an atomic operation per message cost small messages a
+/// few percent of their throughput, and the shared count lags by at most this
+/// much per peer.
+const RELEASE_BATCH: usize = 64 * 1024;
+
 impl Inbox {
+    /// An inbox whose messages the connection charged to `budget` when it
+    /// read them; taking one gives its bytes back.
+    pub(crate) fn with_budget(budget: Budget) -> Self {
+        Self {
+            queue: VecDeque::new(),
+            bytes: 0,
+            budget: Some(budget),
+            unreleased: 0,
+        }
+    }
+
     /// Appends a received message.
     pub fn push(&mut self, packet: Packet) {
         self.bytes += packet.data.len();
@@ -31,6 +54,12 @@ impl Inbox {
     pub fn pop(&mut self) -> Option<Packet> {
         let packet = self.queue.pop_front()?;
         self.bytes -= packet.data.len();
+        if let Some(budget) = &self.budget {
+            self.unreleased += packet.data.len();
+            if self.unreleased >= RELEASE_BATCH || self.queue.is_empty() {
+                budget.release(std::mem::take(&mut self.unreleased));
+            }
+        }
         Some(packet)
     }
 
@@ -51,7 +80,26 @@ impl Inbox {
 
     /// Takes every waiting message at once.
     pub fn drain(&mut self) -> impl Iterator<Item = Packet> + '_ {
-        self.bytes = 0;
+        self.release_all();
         self.queue.drain(..)
+    }
+
+    /// Drops every waiting message.
+    pub fn clear(&mut self) {
+        self.release_all();
+        self.queue.clear();
+    }
+
+    fn release_all(&mut self) {
+        if let Some(budget) = &self.budget {
+            budget.release(self.bytes + std::mem::take(&mut self.unreleased));
+        }
+        self.bytes = 0;
+    }
+}
+
+impl Drop for Inbox {
+    fn drop(&mut self) {
+        self.release_all();
     }
 }

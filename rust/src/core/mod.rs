@@ -2,6 +2,7 @@
 //! tungstenite on non-blocking sockets, the server's listener, limits and errors.
 //! Everything here is driven by `poll` calls and never waits on the network.
 
+pub mod budget;
 pub mod chain_probe;
 pub mod close;
 pub mod config;
@@ -27,10 +28,11 @@ pub mod tls;
 pub mod transport;
 pub mod url;
 
+pub use budget::Budget;
 pub use close::CloseStatus;
 pub use config::Config;
 pub use error::{Error, ErrorKind, Result};
 pub use event::Event;
 pub use inbox::Packet;
 pub use peer::{Peer, ReadyState};
-pub use server::{Accepted, Server, ServerConfig};
+pub use server::{Accepted, OverBudget, Server, ServerConfig};

@@ -83,6 +83,9 @@ impl Peer {
     /// A server-side peer whose handshake just completed.
     pub(crate) fn accepted(connection: Connection, info: HandshakeInfo, config: Config) -> Self {
         let mut peer = Self::new(config);
+        if let Some(budget) = connection.budget() {
+            peer.inbox = Inbox::with_budget(budget.clone());
+        }
         peer.requested_url = info.request_path.clone();
         peer.info = info;
         peer.stage = Stage::Open(Box::new(connection));
@@ -405,6 +408,33 @@ impl Peer {
     /// Server side: the client's request headers as `Name: value`.
     pub fn request_headers(&self) -> &[String] {
         &self.info.request_headers
+    }
+
+    /// Server side: inbound bytes this peer holds against the server's budget,
+    /// the message being received plus those not yet taken.
+    pub fn inbound_held(&self) -> usize {
+        let unfinished = match &self.stage {
+            Stage::Open(conn) => conn.unfinished_bytes(),
+            _ => 0,
+        };
+        unfinished + self.inbox.bytes()
+    }
+
+    /// Whether this peer needs polling although its socket may show no input:
+    /// a read was held back by the budget, or a message timeout runs.
+    pub fn wants_poll(&self) -> bool {
+        matches!(&self.stage, Stage::Open(conn) if conn.wants_poll())
+    }
+
+    /// Server side: closes this peer with 1009 because the server's inbound
+    /// budget is exhausted, and drops what it holds (the message being
+    /// received and the messages not yet taken) so the memory is free now.
+    pub fn close_over_budget(&mut self, reason: &str) {
+        if let Stage::Open(conn) = &mut self.stage {
+            conn.close_for_limit(1009, reason);
+        }
+        self.inbox.clear();
+        self.last_error = reason.to_string();
     }
 
     /// Round-trip time of the last heartbeat ping.

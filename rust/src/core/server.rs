@@ -1,14 +1,15 @@
 //! A listening socket that accepts clients and completes their handshakes
 //! without blocking; each finished handshake becomes a [`Peer`] with a new id.
 
-use std::io;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
+use std::io::{self, Read, Write};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::rc::Rc;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tungstenite::protocol::Role;
 
+use super::budget::{self, Budget, DEFAULT_INBOUND_BUDGET};
 use super::config::Config;
 use super::connection::Connection;
 use super::error::{Error, ErrorKind, Result};
@@ -16,8 +17,15 @@ use super::handshake::{Progress, ServerHandshake, ServerSetup};
 use super::peer::Peer;
 use super::readiness::Poller;
 
-/// Server options.
-#[derive(Clone, Default)]
+/// Default of [`ServerConfig::max_peers`].
+pub const DEFAULT_MAX_PEERS: usize = 4096;
+/// Default of [`ServerConfig::max_pending_handshakes`].
+pub const DEFAULT_MAX_PENDING_HANDSHAKES: usize = 256;
+/// Default of [`ServerConfig::message_timeout`].
+pub const DEFAULT_MESSAGE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Server options. The defaults protect a public server (see each limit).
+#[derive(Clone)]
 pub struct ServerConfig {
     /// Subprotocols offered; a client asking only for others is refused.
     pub protocols: Vec<String>,
@@ -27,6 +35,40 @@ pub struct ServerConfig {
     pub tls: Option<native_tls::TlsAcceptor>,
     /// Options given to every accepted peer.
     pub peer: Config,
+    /// Most inbound bytes all peers together may hold (messages being
+    /// received plus received ones not yet taken); 0: no limit. See [`budget`].
+    pub inbound_budget: usize,
+    /// Most connected clients; more are answered HTTP 503. 0: no limit.
+    pub max_peers: usize,
+    /// Most handshakes in progress at once; more are answered HTTP 503. 0: no limit.
+    pub max_pending_handshakes: usize,
+    /// Given to every accepted peer as [`Config::message_timeout`].
+    pub message_timeout: Duration,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            protocols: Vec::new(),
+            extra_headers: Vec::new(),
+            tls: None,
+            peer: Config::default(),
+            inbound_budget: DEFAULT_INBOUND_BUDGET,
+            max_peers: DEFAULT_MAX_PEERS,
+            max_pending_handshakes: DEFAULT_MAX_PENDING_HANDSHAKES,
+            message_timeout: DEFAULT_MESSAGE_TIMEOUT,
+        }
+    }
+}
+
+/// Peers to close because the inbound budget is exhausted (from [`Server::over_budget`]).
+#[derive(Debug, Default)]
+pub struct OverBudget {
+    /// Each peer to close with the reason to close it with, biggest holder first;
+    /// pass the reason to [`Peer::close_over_budget`].
+    pub close: Vec<(i32, String)>,
+    /// A warning to log: set only for the first closes of a burst.
+    pub warning: Option<String>,
 }
 
 struct Pending {
@@ -44,6 +86,10 @@ pub struct Accepted {
 
 /// Most connections accepted in one poll, so a flood cannot stall a frame.
 const ACCEPTS_PER_POLL: usize = 256;
+/// Most connections refused (accept, answer, close) in one poll; the rest wait
+/// in the kernel's backlog, which drops what does not fit, so a flood costs
+/// each poll a bounded number of system calls.
+const REFUSALS_PER_POLL: usize = 64;
 /// Most rejection reasons kept for [`Server::take_rejections`]; older ones are dropped.
 const KEPT_REJECTIONS: usize = 64;
 
@@ -72,6 +118,12 @@ pub struct Server {
     all_ready: bool,
     /// A peer could not be registered with the poller, so readiness is incomplete.
     unwatched: bool,
+    /// Inbound bytes and open connections of every peer this server accepted.
+    budget: Budget,
+    /// Connections refused by `max_peers` or `max_pending_handshakes`.
+    refused: u64,
+    /// The budget was exceeded and has not yet fallen back under half.
+    in_burst: bool,
 }
 
 impl Server {
@@ -92,11 +144,15 @@ impl Server {
                 ))),
             })
             .collect::<Result<Vec<_>>>()?;
+        let budget = Budget::new(config.inbound_budget);
         let setup = ServerSetup {
             protocols: Rc::from(config.protocols.clone()),
             extra_headers: Rc::from(extra_headers),
             config: config.peer.websocket_config(),
+            capacity: Some((budget.clone(), config.max_peers)),
         };
+        let mut config = config;
+        config.peer.message_timeout = config.message_timeout;
         let readiness = watch_listener(&listener);
         Ok(Self {
             listener,
@@ -109,7 +165,58 @@ impl Server {
             readiness,
             ready: Vec::new(),
             unwatched: false,
+            budget,
+            refused: 0,
+            in_burst: false,
         })
+    }
+
+    /// The inbound budget shared by this server's peers.
+    pub fn budget(&self) -> &Budget {
+        &self.budget
+    }
+
+    /// Connections refused so far because `max_peers` or
+    /// `max_pending_handshakes` was reached.
+    pub fn refused_count(&self) -> u64 {
+        self.refused
+    }
+
+    /// Call after polling the peers, with every peer's id and
+    /// [`Peer::inbound_held`] (only needed when [`Budget::is_exhausted`]):
+    /// which peers to close so that the rest fits under the budget, biggest
+    /// holder first. A warning is returned once per burst: a burst ends when
+    /// the held bytes fall under half the budget.
+    pub fn over_budget(&mut self, holders: impl IntoIterator<Item = (i32, usize)>) -> OverBudget {
+        let limit = self.budget.limit();
+        let victims = budget::over_budget_victims(limit, self.budget.held(), holders);
+        let close: Vec<(i32, String)> = victims
+            .iter()
+            .map(|(id, held)| {
+                let reason = format!(
+                    "server inbound budget ({}) is full; this client held {}",
+                    budget::mib(limit),
+                    budget::mib(*held)
+                );
+                (*id, reason)
+            })
+            .collect();
+        let mut warning = None;
+        if !close.is_empty() && !self.in_burst {
+            self.in_burst = true;
+            let ids: Vec<String> = victims
+                .iter()
+                .map(|(id, h)| format!("{id} ({})", budget::mib(*h)))
+                .collect();
+            warning = Some(format!(
+                "inbound budget of {} exceeded ({} held): closing the clients holding the most with 1009: {}; \
+                 further closes are not logged until less than half is held",
+                budget::mib(limit),
+                budget::mib(self.budget.held()),
+                ids.join(", ")
+            ));
+        }
+        OverBudget { close, warning }
     }
 
     /// The peers that may have input since the last [`Server::poll`]: the ids of
@@ -168,11 +275,23 @@ impl Server {
 
     /// Accepts new clients and advances handshakes; finished ones are appended to `accepted`.
     pub fn poll(&mut self, accepted: &mut Vec<Accepted>) {
+        if self.in_burst && self.budget.held() < self.budget.limit() / 2 {
+            self.in_burst = false;
+        }
         let listener_ready = self.collect_ready();
+        let mut refusals = 0;
         // A failed accept costs the kernel a socket allocation, so only try when one waits.
         for _ in 0..if listener_ready { ACCEPTS_PER_POLL } else { 0 } {
+            if refusals == REFUSALS_PER_POLL {
+                break;
+            }
             match self.listener.accept() {
                 Ok((stream, _)) => {
+                    if let Some(reason) = self.over_capacity() {
+                        self.refuse(stream, &reason);
+                        refusals += 1;
+                        continue;
+                    }
                     let deadline = Instant::now() + self.config.peer.handshake_timeout;
                     let progress = ServerHandshake::start(
                         stream,
@@ -202,6 +321,47 @@ impl Server {
         // An owner that never takes the reasons must not grow them without bound.
         let excess = self.rejected.len().saturating_sub(KEPT_REJECTIONS);
         self.rejected.drain(..excess);
+    }
+
+    /// Why a new connection cannot be taken now, if it cannot.
+    fn over_capacity(&self) -> Option<String> {
+        let max_peers = self.config.max_peers;
+        let open = self.budget.open_connections();
+        if max_peers != 0 && open >= max_peers {
+            return Some(format!(
+                "server full: {open} clients connected (max_peers {max_peers})"
+            ));
+        }
+        let max_pending = self.config.max_pending_handshakes;
+        if max_pending != 0 && self.pending.len() >= max_pending {
+            return Some(format!(
+                "server busy: {} handshakes in progress (max_pending_handshakes {max_pending})",
+                self.pending.len()
+            ));
+        }
+        None
+    }
+
+    /// Answers a connection that the caps leave no room for and closes it,
+    /// without reading its request: HTTP 503 on a plain server; a TLS server
+    /// only closes, since an answer would need a TLS handshake first.
+    fn refuse(&mut self, stream: TcpStream, reason: &str) {
+        self.refused += 1;
+        self.rejected.push(format!("connection refused: {reason}"));
+        if self.config.tls.is_some() || stream.set_nonblocking(true).is_err() {
+            return;
+        }
+        let answer = format!(
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n\
+             Content-Length: {}\r\nRetry-After: 5\r\nConnection: close\r\n\r\n{reason}",
+            reason.len()
+        );
+        // A fresh socket takes a short answer whole; a client that cannot take it is not waited for.
+        let _ = (&stream).write(answer.as_bytes());
+        let _ = stream.shutdown(Shutdown::Write);
+        // Closing with the request unread would make the kernel reset the connection,
+        // which can destroy the answer before the client reads it; take what has arrived.
+        let _ = (&stream).read(&mut [0u8; 4096]);
     }
 
     /// Asks the poller which sockets have input; returns whether the listener has.
@@ -235,8 +395,14 @@ impl Server {
                 handshake,
                 deadline,
             }),
-            Progress::Failed(e) => self.rejected.push(e.reason().to_string()),
+            Progress::Failed(e) => {
+                if e.kind() == ErrorKind::Busy {
+                    self.refused += 1;
+                }
+                self.rejected.push(e.reason().to_string());
+            }
             Progress::Done(mut ws, info) => {
+                ws.get_mut().set_tenant(self.budget.tenant());
                 let id = self.next_id;
                 self.next_id = self.next_id.checked_add(1).unwrap_or(2);
                 if let Some(readiness) = &self.readiness {

@@ -9,6 +9,7 @@ use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::sync::Arc;
 
+use super::budget::Tenant;
 use super::readiness::Poller;
 
 /// A connected socket, plain or TLS.
@@ -20,6 +21,9 @@ pub enum Transport {
     /// The fuzzer's in-memory remote side.
     #[cfg(feature = "fuzzing")]
     Memory(super::fuzzing::Pipe),
+    /// No socket: stands in for one for the moment a pipe is moved between
+    /// WebSocket contexts (see `Connection::drop_read_state`).
+    Detached,
 }
 
 impl Transport {
@@ -30,6 +34,7 @@ impl Transport {
             Transport::Tls(s) => Some(s.get_ref()),
             #[cfg(feature = "fuzzing")]
             Transport::Memory(_) => None,
+            Transport::Detached => None,
         }
     }
 
@@ -70,6 +75,7 @@ impl Read for Transport {
             Transport::Tls(s) => s.read(buf),
             #[cfg(feature = "fuzzing")]
             Transport::Memory(s) => s.read(buf),
+            Transport::Detached => Ok(0),
         }
     }
 }
@@ -81,6 +87,7 @@ impl Write for Transport {
             Transport::Tls(s) => s.write(buf),
             #[cfg(feature = "fuzzing")]
             Transport::Memory(s) => s.write(buf),
+            Transport::Detached => Err(io::ErrorKind::NotConnected.into()),
         }
     }
 
@@ -90,6 +97,7 @@ impl Write for Transport {
             Transport::Tls(s) => s.flush(),
             #[cfg(feature = "fuzzing")]
             Transport::Memory(s) => s.flush(),
+            Transport::Detached => Ok(()),
         }
     }
 }
@@ -109,6 +117,10 @@ pub struct Duplex {
     short_read: bool,
     /// Whether this round stops at a short read (see [`Duplex::begin_read_round`]).
     stop_at_short_read: bool,
+    /// Server side: the account with the server's inbound budget.
+    tenant: Option<Tenant>,
+    /// A read was held back this round because the budget is exhausted.
+    starved: bool,
 }
 
 /// Once this many sent bytes sit at the front of the buffer, they are dropped.
@@ -127,7 +139,34 @@ impl Duplex {
             watch: None,
             short_read: false,
             stop_at_short_read: false,
+            tenant: None,
+            starved: false,
         }
+    }
+
+    /// A pipe that stands in for a real one while that one is moved.
+    pub(crate) fn detached() -> Self {
+        Self::new(Transport::Detached)
+    }
+
+    /// Charges what is read from now on to a server's budget.
+    pub(crate) fn set_tenant(&mut self, tenant: Tenant) {
+        self.tenant = Some(tenant);
+    }
+
+    /// The budget account, on a server-side pipe.
+    pub(crate) fn tenant_mut(&mut self) -> Option<&mut Tenant> {
+        self.tenant.as_mut()
+    }
+
+    /// The budget account, on a server-side pipe.
+    pub(crate) fn tenant(&self) -> Option<&Tenant> {
+        self.tenant.as_ref()
+    }
+
+    /// Whether a read was held back by the budget since the round began.
+    pub fn starved(&self) -> bool {
+        self.starved
     }
 
     /// Starts a round of reads. With `stop_at_short_read`, a read that returns
@@ -137,6 +176,7 @@ impl Duplex {
     pub fn begin_read_round(&mut self, stop_at_short_read: bool) {
         self.short_read = false;
         self.stop_at_short_read = stop_at_short_read;
+        self.starved = false;
     }
 
     /// Makes `poller` report under `key` whenever this socket has input
@@ -226,7 +266,17 @@ impl Read for Duplex {
         if self.short_read {
             return Err(io::ErrorKind::WouldBlock.into());
         }
+        if let Some(tenant) = &mut self.tenant {
+            if !tenant.may_read() {
+                // The bytes wait in the kernel until the owner frees budget.
+                self.starved = true;
+                return Err(io::ErrorKind::WouldBlock.into());
+            }
+        }
         let n = self.socket.read(buf)?;
+        if let Some(tenant) = &mut self.tenant {
+            tenant.on_read(n);
+        }
         // Only plain TCP: a TLS layer may hold decrypted bytes after a short read.
         if self.stop_at_short_read
             && matches!(self.socket, Transport::Plain(_))

@@ -13,6 +13,10 @@ use super::convert;
 use super::errors;
 use super::peer::WebSocketPeer;
 use super::tls_identity;
+use crate::core::budget::DEFAULT_INBOUND_BUDGET;
+use crate::core::server::{
+    DEFAULT_MAX_PEERS, DEFAULT_MAX_PENDING_HANDSHAKES, DEFAULT_MESSAGE_TIMEOUT,
+};
 use crate::core::{Accepted, Config, Error, ErrorKind, Event, Server, ServerConfig};
 
 /// A WebSocket server. Call [method listen], then [method poll] every frame:
@@ -65,6 +69,29 @@ pub struct WebSocketServer {
     /// Seconds of silence before a client is pinged; 0 disables the heartbeat.
     #[var]
     heartbeat_interval: f64,
+    /// Most bytes all clients together may hold in this server's memory:
+    /// messages still being received plus received ones not yet taken
+    /// (default 256 MiB; 0: no limit). When it is full, reading pauses and the
+    /// client holding the most is closed with code 1009 and a reason, its
+    /// buffered data dropped; a warning is logged once per burst. Set it well
+    /// above [member max_message_size] so that one big message still fits.
+    /// Applies from the next [method listen].
+    #[var]
+    inbound_budget: i64,
+    /// Seconds a client may take from the first byte of a message to its last
+    /// (default 30); one trickling a message in more slowly is closed with
+    /// code 1008. 0 disables. Slow handshakes are cut by [member handshake_timeout].
+    #[var]
+    message_timeout: f64,
+    /// Most connected clients (default 4096; 0: no limit). Further connections
+    /// are answered HTTP 503 before the upgrade (a [code]wss://[/code] server
+    /// closes them) and counted in [method get_refused_count].
+    #[var]
+    max_peers: i64,
+    /// Most handshakes in progress at once (default 256; 0: no limit). Further
+    /// connections are refused like those beyond [member max_peers].
+    #[var]
+    max_pending_handshakes: i64,
 
     key: Variant,
     cert: Variant,
@@ -72,6 +99,8 @@ pub struct WebSocketServer {
     /// reported at the next poll() unless a later setter fixes the pair first.
     identity_error: Option<Error>,
     server: Option<Server>,
+    /// Connections refused by earlier listens of this object.
+    refused_before: u64,
     /// First id for the next listen(): ids are never reused while this object lives.
     next_id: i32,
     peers: BTreeMap<i32, Gd<WebSocketPeer>>,
@@ -98,6 +127,11 @@ impl IRefCounted for WebSocketServer {
             outbound_buffer_limit: defaults.outbound_buffer_limit as i64,
             inbound_buffer_limit: defaults.inbound_buffer_limit as i64,
             heartbeat_interval: 0.0,
+            inbound_budget: DEFAULT_INBOUND_BUDGET as i64,
+            message_timeout: DEFAULT_MESSAGE_TIMEOUT.as_secs_f64(),
+            max_peers: DEFAULT_MAX_PEERS as i64,
+            max_pending_handshakes: DEFAULT_MAX_PENDING_HANDSHAKES as i64,
+            refused_before: 0,
             server: None,
             next_id: 2,
             peers: BTreeMap::new(),
@@ -149,9 +183,12 @@ impl WebSocketServer {
     fn stop(&mut self) {
         if let Some(server) = self.server.take() {
             self.next_id = server.next_id();
+            self.refused_before += server.refused_count();
         }
-        let peers = std::mem::take(&mut self.peers);
-        self.wakes.clear();
+        // Each peer stays listed until its client_disconnected, so handlers of
+        // data_received emitted by the last poll can still get_peer() it.
+        let peers: Vec<(i32, Gd<WebSocketPeer>)> =
+            self.peers.iter().map(|(id, p)| (*id, p.clone())).collect();
         for (id, mut peer) in peers {
             let events = {
                 let mut p = peer.bind_mut();
@@ -168,6 +205,23 @@ impl WebSocketServer {
             };
             self.emit(id, &mut peer, &events);
         }
+        self.peers.clear();
+        self.wakes.clear();
+    }
+
+    /// Connections refused because [member max_peers] or
+    /// [member max_pending_handshakes] was reached, since this object was made.
+    #[func]
+    fn get_refused_count(&self) -> i64 {
+        let now = self.server.as_ref().map_or(0, Server::refused_count);
+        (self.refused_before + now) as i64
+    }
+
+    /// Inbound bytes the clients hold now against [member inbound_budget]:
+    /// messages being received plus received ones not yet taken.
+    #[func]
+    fn get_inbound_buffered(&self) -> i64 {
+        self.server.as_ref().map_or(0, |s| s.budget().held() as i64)
     }
 
     /// Whether the server is listening.
@@ -238,6 +292,7 @@ impl WebSocketServer {
                 batch.push((*id, peer.clone(), events));
             }
         }
+        self.enforce_budget();
         if batch.is_empty() {
             return;
         }
@@ -385,6 +440,10 @@ impl WebSocketServer {
                 heartbeat_interval: convert::seconds(self.heartbeat_interval),
                 ..Config::default()
             },
+            inbound_budget: convert::size(self.inbound_budget),
+            max_peers: convert::size(self.max_peers),
+            max_pending_handshakes: convert::size(self.max_pending_handshakes),
+            message_timeout: convert::seconds(self.message_timeout),
         };
         let mut server = Server::listen(port, &bind, config)?;
         server.continue_ids_from(self.next_id);
@@ -420,6 +479,32 @@ impl WebSocketServer {
             )),
             Err(e) => Some(e),
         };
+    }
+
+    /// Closes the clients that core's budget check picks when the budget is full.
+    fn enforce_budget(&mut self) {
+        let Some(server) = &mut self.server else {
+            return;
+        };
+        if !server.budget().is_exhausted() {
+            return;
+        }
+        let holders: Vec<(i32, usize)> = self
+            .peers
+            .iter()
+            .map(|(id, peer)| (*id, peer.bind().core.inbound_held()))
+            .collect();
+        let verdict = server.over_budget(holders);
+        if let Some(warning) = &verdict.warning {
+            godot_warn!("RustWebSocketServer: {warning}");
+        }
+        for (id, reason) in &verdict.close {
+            if let Some(peer) = self.peers.get_mut(id) {
+                let mut p = peer.bind_mut();
+                p.core.close_over_budget(reason);
+                p.wake_server();
+            }
+        }
     }
 
     fn find(&self, id: i64) -> Option<&Gd<WebSocketPeer>> {

@@ -273,6 +273,7 @@ impl WebSocketMultiplayerPeer {
             extra_headers,
             tls,
             peer: self.peer_config(),
+            ..ServerConfig::default()
         };
         let mut server = MultiplayerServer::listen(port, bind_address, config)?;
         server.set_refusing(self.refusing);

@@ -45,11 +45,13 @@ impl WebSocketPeer {
     }
 
     /// Whether this peer needs polling even when its socket has no input:
-    /// it has bytes to write, a close in progress or a heartbeat to keep.
+    /// it has bytes to write, a close in progress, a heartbeat to keep, a
+    /// message timeout running or a read held back by the budget.
     pub(crate) fn busy(&self) -> bool {
         self.core.ready_state() != ReadyState::Open
             || self.core.buffered_amount() > 0
             || !self.core.config().heartbeat_interval.is_zero()
+            || self.core.wants_poll()
     }
 
     /// Makes an owning server poll this peer at its next poll.
