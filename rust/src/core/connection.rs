@@ -57,6 +57,9 @@ pub struct Connection {
     read_drained: bool,
     /// The last round of reads took at least one message.
     read_any: bool,
+    /// A protocol violation found behind messages of the same read round,
+    /// acted on at the next poll (see `read_into`).
+    deferred_failure: Option<tungstenite::Error>,
 }
 
 /// Closing a socket that still has unread input makes the kernel send a reset,
@@ -97,6 +100,7 @@ impl Connection {
             linger: Linger::Off,
             read_drained: false,
             read_any: false,
+            deferred_failure: None,
         }
     }
 
@@ -201,7 +205,11 @@ impl Connection {
         if self.phase == Phase::Closed {
             return;
         }
-        if matches!(self.phase, Phase::Open | Phase::Closing) {
+        if let Some(err) = self.deferred_failure.take() {
+            // The messages before the violation were handed out at the last
+            // poll, and what the owner sent in reply is queued ahead of the close.
+            self.on_read_error(err);
+        } else if matches!(self.phase, Phase::Open | Phase::Closing) {
             self.read_into(inbox, events);
         }
         if self.linger == Linger::Discarding {
@@ -215,6 +223,11 @@ impl Connection {
                 clean: self.status.as_ref().is_some_and(|s| s.clean),
             });
         }
+    }
+
+    /// Whether a protocol violation waits to be acted on at the next poll.
+    pub fn failure_pending(&self) -> bool {
+        self.deferred_failure.is_some()
     }
 
     /// The reason the connection failed, if it did.
@@ -259,6 +272,13 @@ impl Connection {
                     break;
                 }
                 Err(tungstenite::Error::Io(e)) if e.kind() == io::ErrorKind::Interrupted => {}
+                // Valid messages came before the violation in this round: the
+                // owner gets them and one poll to answer before the connection
+                // fails, as if the bad frame had arrived a moment later.
+                Err(e) if self.read_any && self.phase == Phase::Open && fails_with_close(&e) => {
+                    self.deferred_failure = Some(e);
+                    break;
+                }
                 Err(e) => {
                     self.on_read_error(e);
                     break;
@@ -478,6 +498,17 @@ impl Connection {
         });
         self.phase = Phase::Closed;
         self.deadline = None;
+    }
+}
+
+/// Whether `on_read_error` answers this error with a close frame of ours.
+fn fails_with_close(err: &tungstenite::Error) -> bool {
+    use tungstenite::error::ProtocolError as P;
+    use tungstenite::Error as W;
+    match err {
+        W::Protocol(P::ResetWithoutClosingHandshake) => false,
+        W::Protocol(_) | W::Capacity(_) | W::Utf8(_) => true,
+        _ => false,
     }
 }
 

@@ -45,10 +45,12 @@ impl WebSocketPeer {
     }
 
     /// Whether this peer needs polling even when its socket has no input:
-    /// it has bytes to write, a close in progress or a heartbeat to keep.
+    /// it has bytes to write, a close in progress, a protocol violation to
+    /// answer or a heartbeat to keep.
     pub(crate) fn busy(&self) -> bool {
         self.core.ready_state() != ReadyState::Open
             || self.core.buffered_amount() > 0
+            || self.core.failure_pending()
             || !self.core.config().heartbeat_interval.is_zero()
     }
 
