@@ -1,9 +1,9 @@
-//! The fuzz harness's entry point (`core::fuzzing::feed`) on hand-made inputs:
+//! The fuzz harness's entry point (`fuzzing::feed`) on hand-made inputs:
 //! proves it drives our real read path in both roles, so a quiet fuzzer run
 //! means something, and pins the outcomes the fuzzer cannot judge by itself.
 
-use websocket_peer::core::fuzzing::{feed, Side};
 use websocket_peer::core::Event;
+use websocket_peer::fuzzing::{feed, Side};
 
 const SYNTH: u8 = 0x10;
 const HANG_UP: u8 = 0x80;

@@ -16,7 +16,7 @@ use super::error::{Error, ErrorKind, Result};
 use super::event::Event;
 use super::framing;
 use super::inbox::{Inbox, Packet};
-use super::transport::{Duplex, Transport};
+use super::transport::Duplex;
 
 /// Where an open connection is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -245,7 +245,7 @@ impl Connection {
             return false;
         }
         // Plain TCP only: a TLS layer may hold data that the socket no longer shows.
-        let Transport::Plain(tcp) = self.ws.get_ref().socket() else {
+        let Some(tcp) = self.ws.get_ref().socket().plain_tcp() else {
             return false;
         };
         matches!(tcp.peek(&mut [0u8; 1]), Err(e) if e.kind() == io::ErrorKind::WouldBlock)

@@ -81,7 +81,7 @@ impl ClientHandshake {
             return Progress::Failed(e);
         }
         match tls {
-            None => Self::upgrade(Transport::Plain(stream), setup),
+            None => Self::upgrade(Transport::plain(stream), setup),
             Some((connector, host)) => Self::tls_step(connector.connect(&host, stream), setup),
         }
     }
@@ -91,7 +91,7 @@ impl ClientHandshake {
         match self {
             ClientHandshake::Tls(mid, setup) => Self::tls_step(mid.handshake(), *setup),
             ClientHandshake::Upgrade(mid) => {
-                let plain = matches!(mid.get_ref().get_ref().socket(), Transport::Plain(_));
+                let plain = mid.get_ref().get_ref().socket().is_plain();
                 Self::upgrade_step(mid.handshake(), plain)
             }
         }
@@ -105,7 +105,7 @@ impl ClientHandshake {
         setup: ClientSetup,
     ) -> Progress<Self> {
         match result {
-            Ok(tls) => Self::upgrade(Transport::Tls(Box::new(tls)), setup),
+            Ok(tls) => Self::upgrade(Transport::tls(tls), setup),
             Err(native_tls::HandshakeError::WouldBlock(mid)) => {
                 Progress::Pending(ClientHandshake::Tls(mid, Box::new(setup)))
             }
@@ -125,7 +125,7 @@ impl ClientHandshake {
     }
 
     pub(crate) fn upgrade(transport: Transport, setup: ClientSetup) -> Progress<Self> {
-        let plain = matches!(transport, Transport::Plain(_));
+        let plain = transport.is_plain();
         match WsClient::start(Duplex::new(transport), setup.request, Some(setup.config)) {
             Ok(mid) => Self::upgrade_step(mid.handshake(), plain),
             Err(e) => Progress::Failed(client_error(e, plain)),
@@ -379,7 +379,7 @@ impl ServerHandshake {
             return Progress::Failed(e);
         }
         match tls {
-            None => Self::upgrade(Transport::Plain(stream), setup),
+            None => Self::upgrade(Transport::plain(stream), setup),
             Some(acceptor) => Self::tls_step(acceptor.accept(stream), setup),
         }
     }
@@ -400,7 +400,7 @@ impl ServerHandshake {
         setup: ServerSetup,
     ) -> Progress<Self> {
         match result {
-            Ok(tls) => Self::upgrade(Transport::Tls(Box::new(tls)), setup),
+            Ok(tls) => Self::upgrade(Transport::tls(tls), setup),
             Err(native_tls::HandshakeError::WouldBlock(mid)) => {
                 Progress::Pending(ServerHandshake::Tls(mid, setup))
             }

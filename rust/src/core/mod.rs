@@ -9,8 +9,6 @@ pub mod connector;
 pub mod error;
 pub mod event;
 pub mod framing;
-#[cfg(feature = "fuzzing")]
-pub mod fuzzing;
 pub(crate) mod handshake;
 pub mod inbox;
 pub mod peer;
