@@ -70,19 +70,26 @@ func run_test() -> void:
 	check_eq(peer.get_connected_host(), "127.0.0.1", "server-side peer's connected host")
 	check_eq(peer.get_connected_port(), server.get_peer_port(id), "server-side peer's connected port")
 
-	# Messages and sizes both ways, including empty ones.
+	# Messages and sizes both ways, including empty ones. put_packet() of an
+	# empty array sends nothing (Godot skips empty buffers in every
+	# PacketPeer); send() and send_text("") send empty messages.
+	check_eq(client.put_packet(PackedByteArray()), OK, "put_packet of an empty array returns OK")
 	client.send_text("hi ✓")
 	client.send(PackedByteArray([1, 2]))
 	for size in [0, 65536, 1 << 20]:
 		client.send(Crypto.new().generate_random_bytes(size) if size > 0 else PackedByteArray())
-	await wait_until(func(): pump(); return peer.get_available_packet_count() == 5, 5.0, "5 messages at the server")
-	check_eq(slog.count_for("data_received", id), 5, "data_received(id) once per message")
+	client.send_text("")
+	await wait_until(func(): pump(); return peer.get_available_packet_count() == 6, 5.0, "6 messages at the server")
+	check_eq(slog.count_for("data_received", id), 6, "data_received(id) once per message")
 	check_eq(peer.get_packet().get_string_from_utf8(), "hi ✓", "text")
 	check(peer.was_string_packet(), "text is text")
 	check_eq(peer.get_packet(), PackedByteArray([1, 2]), "binary")
 	check(not peer.was_string_packet(), "binary is binary")
 	for size in [0, 65536, 1 << 20]:
 		check_eq(peer.get_packet().size(), size, "%d B at the server" % size)
+		check(not peer.was_string_packet(), "%d B is binary" % size)
+	check_eq(peer.get_packet(), PackedByteArray(), "send_text(\"\") arrives empty")
+	check(peer.was_string_packet(), "send_text(\"\") is text")
 	peer.send_text("yo")
 	peer.send(PackedByteArray())
 	peer.send(PackedByteArray([7]))
