@@ -11,7 +11,7 @@ use godot::prelude::*;
 
 use super::WebSocketPeer;
 use crate::core::{Event, Peer, ReadyState};
-use crate::godot::enums::WRITE_MODE_BINARY;
+use crate::godot::enums::WriteMode;
 use crate::godot::errors;
 
 impl WebSocketPeer {
@@ -27,7 +27,7 @@ impl WebSocketPeer {
             heartbeat_interval: PhantomVar::default(),
             proxy_url: PhantomVar::default(),
             core,
-            write_mode: WRITE_MODE_BINARY,
+            write_mode: WriteMode::WRITE_MODE_BINARY,
             trusted: Variant::nil(),
             last_packet: None,
             last_was_string: false,

@@ -8,7 +8,7 @@ use godot::meta::conv::RawPtr;
 use godot::prelude::*;
 
 use super::WebSocketPeer;
-use crate::godot::enums::WRITE_MODE_TEXT;
+use crate::godot::enums::WriteMode;
 
 impl WebSocketPeer {
     /// Hands Godot the oldest message; its buffer stays alive in `last_packet`.
@@ -67,7 +67,7 @@ impl WebSocketPeer {
             // SAFETY: Godot hands a buffer of `p_buffer_size` bytes, valid for this call.
             unsafe { std::slice::from_raw_parts(p_buffer.ptr(), len) }
         };
-        let text = self.write_mode == WRITE_MODE_TEXT;
+        let text = self.write_mode == WriteMode::WRITE_MODE_TEXT;
         match catch_unwind(AssertUnwindSafe(|| {
             self.send_bytes(data, text, "put_packet")
         })) {
