@@ -18,6 +18,10 @@ use tungstenite::WebSocket;
 use super::error::{Error, ErrorKind, Result};
 use super::transport::{Duplex, Transport};
 
+/// What one step of a TLS handshake (client or server) gives.
+type TlsResult =
+    std::result::Result<native_tls::TlsStream<TcpStream>, native_tls::HandshakeError<TcpStream>>;
+
 /// Where a handshake stands after one step.
 pub enum Progress<H> {
     /// Still waiting on the socket; call `advance` again later.
@@ -77,12 +81,12 @@ impl ClientHandshake {
         tls: Option<(native_tls::TlsConnector, String)>,
         setup: ClientSetup,
     ) -> Progress<Self> {
-        if let Err(e) = prepare(&stream, no_delay) {
-            return Progress::Failed(e);
-        }
-        match tls {
-            None => Self::upgrade(Transport::plain(stream), setup),
-            Some((connector, host)) => Self::tls_step(connector.connect(&host, stream), setup),
+        match (prepare(&stream, no_delay), tls) {
+            (Err(e), _) => Progress::Failed(e),
+            (Ok(()), None) => Self::upgrade(Transport::plain(stream), setup),
+            (Ok(()), Some((connector, host))) => {
+                Self::tls_step(connector.connect(&host, stream), setup)
+            }
         }
     }
 
@@ -97,13 +101,7 @@ impl ClientHandshake {
         }
     }
 
-    fn tls_step(
-        result: std::result::Result<
-            native_tls::TlsStream<TcpStream>,
-            native_tls::HandshakeError<TcpStream>,
-        >,
-        setup: ClientSetup,
-    ) -> Progress<Self> {
+    fn tls_step(result: TlsResult, setup: ClientSetup) -> Progress<Self> {
         match result {
             Ok(tls) => Self::upgrade(Transport::tls(tls), setup),
             Err(native_tls::HandshakeError::WouldBlock(mid)) => {
@@ -375,12 +373,10 @@ impl ServerHandshake {
         tls: Option<&native_tls::TlsAcceptor>,
         setup: ServerSetup,
     ) -> Progress<Self> {
-        if let Err(e) = prepare(&stream, no_delay) {
-            return Progress::Failed(e);
-        }
-        match tls {
-            None => Self::upgrade(Transport::plain(stream), setup),
-            Some(acceptor) => Self::tls_step(acceptor.accept(stream), setup),
+        match (prepare(&stream, no_delay), tls) {
+            (Err(e), _) => Progress::Failed(e),
+            (Ok(()), None) => Self::upgrade(Transport::plain(stream), setup),
+            (Ok(()), Some(acceptor)) => Self::tls_step(acceptor.accept(stream), setup),
         }
     }
 
@@ -392,13 +388,7 @@ impl ServerHandshake {
         }
     }
 
-    fn tls_step(
-        result: std::result::Result<
-            native_tls::TlsStream<TcpStream>,
-            native_tls::HandshakeError<TcpStream>,
-        >,
-        setup: ServerSetup,
-    ) -> Progress<Self> {
+    fn tls_step(result: TlsResult, setup: ServerSetup) -> Progress<Self> {
         match result {
             Ok(tls) => Self::upgrade(Transport::tls(tls), setup),
             Err(native_tls::HandshakeError::WouldBlock(mid)) => {
