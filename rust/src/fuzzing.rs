@@ -303,23 +303,25 @@ fn start(side: Side, pipe: &Pipe, config: &Config) -> Step {
 }
 
 fn client_step(progress: Progress<ClientHandshake>, config: &Config) -> Step {
-    match progress {
-        Progress::Pending(h) => Step::Pending(Handshake::Client(h)),
-        Progress::Failed(_) => Step::Failed,
-        Progress::Done(ws, info) => Step::Done(Box::new(Peer::accepted(
-            Connection::new(*ws, Role::Client, config.clone()),
-            info,
-            config.clone(),
-        ))),
-    }
+    step(progress, Role::Client, Handshake::Client, config)
 }
 
 fn server_step(progress: Progress<ServerHandshake>, config: &Config) -> Step {
+    step(progress, Role::Server, Handshake::Server, config)
+}
+
+/// Where a handshake of either side stands after one step.
+fn step<H>(
+    progress: Progress<H>,
+    role: Role,
+    pending: fn(H) -> Handshake,
+    config: &Config,
+) -> Step {
     match progress {
-        Progress::Pending(h) => Step::Pending(Handshake::Server(h)),
+        Progress::Pending(h) => Step::Pending(pending(h)),
         Progress::Failed(_) => Step::Failed,
         Progress::Done(ws, info) => Step::Done(Box::new(Peer::accepted(
-            Connection::new(*ws, Role::Server, config.clone()),
+            Connection::new(*ws, role, config.clone()),
             info,
             config.clone(),
         ))),
