@@ -44,45 +44,17 @@ if [[ -f "$MARKER" && "$(cat "$MARKER")" == "$WANT" && -x "$WSTEST" ]]; then
   exit 0
 fi
 
-command -v apt-get >/dev/null || die "apt-get not found (need Debian/Ubuntu)"
-command -v dpkg >/dev/null || die "dpkg not found"
 t0=$(date +%s)
 
 # ---- Python 2.7 from bullseye, private apt config ----------------------------
 if [[ ! -x "$ROOT/usr/bin/python2.7" ]]; then
-  mkdir -p "$APTDIR/lists/partial" "$APTDIR/cache/archives/partial" "$DEBS"
-  KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
-  [[ -f "$KEYRING" ]] || die "$KEYRING missing (apt-get install debian-archive-keyring)"
-  cat > "$APTDIR/sources.list" <<EOF
-deb [signed-by=$KEYRING] $MIRROR $SUITE main
-EOF
-  : > "$APTDIR/status"
-  APTOPT=(
-    -o "Dir::Etc::SourceList=$APTDIR/sources.list"
-    -o "Dir::Etc::SourceParts=/dev/null"
-    -o "Dir::Etc::Preferences=/dev/null"
-    -o "Dir::Etc::PreferencesParts=/dev/null"
-    -o "Dir::State::Lists=$APTDIR/lists"
-    -o "Dir::State::status=$APTDIR/status"
-    -o "Dir::Cache=$APTDIR/cache"
-    -o "APT::Architecture=amd64"
-    -o "APT::Architectures::=amd64"
-    -o "Acquire::Languages=none"
-    -o "Acquire::IndexTargets::deb::DEP-11::DefaultEnabled=false"
-    -o "Acquire::IndexTargets::deb::DEP-11-icons::DefaultEnabled=false"
-    -o "Acquire::IndexTargets::deb::DEP-11-icons-hidpi::DefaultEnabled=false"
-    -o "Acquire::IndexTargets::deb::CNF::DefaultEnabled=false"
-    -o "Debug::NoLocking=1"
-    -o "APT::Sandbox::User=root"
-  )
-  step "apt-get update ($SUITE, private lists in $APTDIR)"
-  apt-get "${APTOPT[@]}" -qq update || die "apt-get update with the private $SUITE config"
+  mkdir -p "$DEBS"
+  source "$REPO/ci/private-apt.sh"
+  private_apt_init "$APTDIR" "$SUITE" "$MIRROR"
   # The interpreter, its standard library and the shared libraries its
   # modules load (ssl, ctypes, sqlite, ...) in the versions bullseye built
-  # them against, started through bullseye's own loader like Godot is.
-  mapfile -t closure < <(apt-cache "${APTOPT[@]}" depends --recurse --no-recommends \
-      --no-suggests --no-conflicts --no-breaks --no-replaces --no-enhances python2.7 \
-    | grep -v '^ ' | grep -v '^<' | sort -u)
+  # them against.
+  mapfile -t closure < <(private_apt_closure python2.7)
   ((${#closure[@]})) || die "python2.7 not found in $SUITE"
   # The system's C library and loader stay in use (bookworm's glibc runs
   # bullseye's binaries); only what the system lacks or has in another
