@@ -20,16 +20,9 @@ func _init() -> void:
 
 
 func echo_server(key: CryptoKey, cert: X509Certificate) -> RustWebSocketServer:
-	var s := RustWebSocketServer.new()
-	s.private_key = key
-	s.tls_certificate = cert
+	var s := fx.echo_server(key, cert, "echo:")
+	check(s.is_listening(), "server listens (%s)" % s.get_last_error())
 	s.client_connected.connect(func(_id, _p): connected[0] += 1)
-	# A weak reference: the server holding a lambda that holds the server would leak.
-	var weak: WeakRef = weakref(s)
-	s.data_received.connect(func(id: int):
-		var p: RustWebSocketPeer = weak.get_ref().get_peer(id)
-		p.send_text("echo:" + p.get_packet().get_string_from_utf8()))
-	check_eq(s.listen(0, PackedStringArray(), "127.0.0.1"), OK, "server listens")
 	servers.append(s)
 	return s
 

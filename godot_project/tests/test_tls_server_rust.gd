@@ -18,18 +18,8 @@ func _init() -> void:
 
 
 func tls_server(key: CryptoKey, cert: X509Certificate) -> RustWebSocketServer:
-	var s := RustWebSocketServer.new()
-	s.private_key = key
-	s.tls_certificate = cert
-	s.handshake_timeout = 2.0
-	# A weak reference: the server holding a lambda that holds the server would leak.
-	var weak: WeakRef = weakref(s)
-	s.data_received.connect(func(id: int):
-		# Echo, keeping the message kind.
-		var p: RustWebSocketPeer = weak.get_ref().get_peer(id)
-		var data := p.get_packet()
-		p.send(data, RustWebSocketPeer.WRITE_MODE_TEXT if p.was_string_packet() else RustWebSocketPeer.WRITE_MODE_BINARY))
-	check_eq(s.listen(0, PackedStringArray(), "127.0.0.1"), OK, "TLS server listens (%s)" % s.get_last_error())
+	var s := fx.echo_server(key, cert, "", 2.0)
+	check(s.is_listening(), "TLS server listens (%s)" % s.get_last_error())
 	servers.append(s)
 	return s
 
