@@ -8,11 +8,6 @@ var server := RustWebSocketServer.new()
 var client := RustWebSocketPeer.new()
 
 
-func pump() -> void:
-	client.poll()
-	server.poll()
-
-
 ## Message i: text on every third, binary otherwise, all different sizes.
 func message(i: int) -> PackedByteArray:
 	if i % 3 == 0:
@@ -25,6 +20,7 @@ func message(i: int) -> PackedByteArray:
 
 
 func run_test() -> void:
+	pumped = [client, server]
 	check_eq(server.listen(0, PackedStringArray(), "127.0.0.1"), OK, "listen")
 	check_eq(client.connect_to_url("ws://127.0.0.1:%d/" % server.get_port()), OK, "connect_to_url")
 	await wait_until(func(): pump(); return client.is_connected_to_host() and server.get_peer_ids().size() == 1, 5.0, "open")

@@ -11,12 +11,8 @@ var client := RustWebSocketPeer.new()
 var log := SignalLog.new()
 
 
-func pump() -> void:
-	client.poll()
-	server.poll()
-
-
 func run_test() -> void:
+	pumped = [client, server]
 	check_eq(server.start(), OK, "built-in server listens")
 	log.watch(client, SignalLog.PEER_SIGNALS)
 	check_eq(client.connect_to_url(server.url()), OK, "connect_to_url")

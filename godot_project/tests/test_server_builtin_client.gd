@@ -16,12 +16,6 @@ var clients: Array[WebSocketPeer] = []
 var crypto := Crypto.new()
 
 
-func pump() -> void:
-	server.poll()
-	for ws in clients:
-		ws.poll()
-
-
 ## Connects a built-in client and returns [ws, id] once both ends are open.
 func open_client() -> Array:
 	var ws := WebSocketPeer.new()
@@ -36,6 +30,7 @@ func open_client() -> Array:
 
 
 func run_test() -> void:
+	pumped = [server, clients]
 	timeout_seconds = 90.0
 	slog.watch(server, ServerLog.SERVER_SIGNALS)
 	server.client_connected.connect(func(id, _p):

@@ -18,13 +18,8 @@ var logs: Array = []
 var ids: Array[int] = []
 
 
-func pump() -> void:
-	server.poll()
-	for c in clients:
-		c.poll()
-
-
 func run_test() -> void:
+	pumped = [server, clients]
 	slog.watch(server, ServerLog.SERVER_SIGNALS)
 	server.inbound_buffer_limit = 1000
 	check_eq(server.listen(0, PackedStringArray(), "127.0.0.1"), OK, "listen")

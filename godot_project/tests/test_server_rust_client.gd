@@ -14,12 +14,6 @@ var clients: Array[RustWebSocketPeer] = []
 var all_ids := {}
 
 
-func pump() -> void:
-	server.poll()
-	for c in clients:
-		c.poll()
-
-
 func url(path := "/") -> String:
 	return "ws://127.0.0.1:%d%s" % [server.get_port(), path]
 
@@ -45,6 +39,7 @@ func close_and_wait(client: RustWebSocketPeer, id: int) -> void:
 
 
 func run_test() -> void:
+	pumped = [server, clients]
 	slog.watch(server, ServerLog.SERVER_SIGNALS)
 	server.extra_headers = PackedStringArray(["X-Server: yes"])
 	check_eq(server.listen(0, ["chat", "v2"]), OK, "listen")
