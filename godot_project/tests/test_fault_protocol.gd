@@ -93,14 +93,12 @@ func run_test() -> void:
 ## the connection is open; checks the close frame it answers with and what
 ## the game sees. Returns {peer, log, reason}.
 func client_fault(name: String, bytes: PackedByteArray, code: int, reason_has: String) -> Dictionary:
-	var raw := RawServer.new()
-	raw.start()
 	var peer := RustWebSocketPeer.new()
 	peer.max_message_size = MIB
 	var log := SignalLog.new()
 	log.watch(peer, SignalLog.PEER_SIGNALS)
-	peer.connect_to_url(raw.url())
-	await wait_until(func(): raw.poll(); peer.poll(); return peer.is_connected_to_host(), 5.0, "%s: open" % name)
+	var raw := RawServer.new()
+	await raw.serve(self, peer, name)
 	raw.send(bytes)
 	await wait_until(func(): raw.poll(); peer.poll(); return peer.get_ready_state() == RustWebSocketPeer.STATE_CLOSED and raw.disconnected(), 5.0, "%s: closed and socket gone" % name)
 	await wait_frames(2)
@@ -126,14 +124,12 @@ func client_fault(name: String, bytes: PackedByteArray, code: int, reason_has: S
 ## After failing, our client waits for the remote side to hang up; one that
 ## never does (never polled again here) is dropped at handshake_timeout.
 func client_never_hangs_up() -> void:
-	var raw := RawServer.new()
-	raw.start()
 	var peer := RustWebSocketPeer.new()
 	peer.handshake_timeout = 1.0
 	var log := SignalLog.new()
 	log.watch(peer, SignalLog.PEER_SIGNALS)
-	peer.connect_to_url(raw.url())
-	await wait_until(func(): raw.poll(); peer.poll(); return peer.is_connected_to_host(), 5.0, "silent remote: open")
+	var raw := RawServer.new()
+	await raw.serve(self, peer, "silent remote")
 	raw.send_frame(Frames.CONTINUATION, "x".to_utf8_buffer())
 	await wait_until(func(): peer.poll(); return peer.get_ready_state() == RustWebSocketPeer.STATE_CLOSED, 5.0, "silent remote: closed anyway")
 	check_eq(log.args_of("connection_closed"), [false], "silent remote: connection_closed, not clean")
@@ -147,14 +143,12 @@ func client_never_hangs_up() -> void:
 ## and its reply from data_received is sent before the close frame.
 func client_answers_before_failing() -> void:
 	var name := "message, then RSV2"
-	var raw := RawServer.new()
-	raw.start()
 	var peer := RustWebSocketPeer.new()
 	var log := SignalLog.new()
 	log.watch(peer, SignalLog.PEER_SIGNALS)
 	peer.data_received.connect(func() -> void: peer.send_text("re: " + peer.get_packet().get_string_from_utf8()))
-	peer.connect_to_url(raw.url())
-	await wait_until(func(): raw.poll(); peer.poll(); return peer.is_connected_to_host(), 5.0, "%s: open" % name)
+	var raw := RawServer.new()
+	await raw.serve(self, peer, name)
 	raw.send(Frames.build(Frames.TEXT, "hello".to_utf8_buffer()) + Frames.build(Frames.TEXT, "x".to_utf8_buffer(), true, Frames.RSV2))
 	await wait_until(func(): raw.poll(); peer.poll(); return peer.get_ready_state() == RustWebSocketPeer.STATE_CLOSED and raw.disconnected(), 5.0, "%s: closed" % name)
 	raw.poll()
@@ -172,13 +166,11 @@ func client_answers_before_failing() -> void:
 ## answers with 1002, and the close completes once the server hangs up.
 func client_bad_close_code(code: int) -> void:
 	var name := "close code %d" % code
-	var raw := RawServer.new()
-	raw.start()
 	var peer := RustWebSocketPeer.new()
 	var log := SignalLog.new()
 	log.watch(peer, SignalLog.PEER_SIGNALS)
-	peer.connect_to_url(raw.url())
-	await wait_until(func(): raw.poll(); peer.poll(); return peer.is_connected_to_host(), 5.0, "%s: open" % name)
+	var raw := RawServer.new()
+	await raw.serve(self, peer, name)
 	raw.send_frame(Frames.CLOSE, Frames.close_payload(code, "odd"))
 	await wait_until(func(): raw.poll(); peer.poll(); return not raw.close_frame().is_empty(), 5.0, "%s: client answers" % name)
 	check_eq(Frames.close_code(raw.close_frame()), 1002, "%s: answered with 1002" % name)

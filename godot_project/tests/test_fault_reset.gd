@@ -11,13 +11,11 @@ const SignalLog := preload("res://tests/support/signal_log.gd")
 
 func run_test() -> void:
 	# Reset mid-message: a whole message, then half of a second one, then gone.
-	var raw := RawServer.new()
-	check_eq(raw.start(), OK, "raw server listens")
 	var client := RustWebSocketPeer.new()
 	var log := SignalLog.new()
 	log.watch(client, SignalLog.PEER_SIGNALS)
-	client.connect_to_url(raw.url())
-	await wait_until(func(): raw.poll(); client.poll(); return client.is_connected_to_host(), 5.0, "open")
+	var raw := RawServer.new()
+	await raw.serve(self, client, "reset mid-message")
 	raw.send_frame(Frames.TEXT, "complete".to_utf8_buffer())
 	var big := PackedByteArray()
 	big.resize(100000)

@@ -31,6 +31,15 @@ func url(path := "/") -> String:
 	return "ws://127.0.0.1:%d%s" % [port, path]
 
 
+## Listens, connects peer (our client) here and waits until the connection
+## is open; returns whether it opened (the test's checks say why not).
+func serve(test: Node, peer: RustWebSocketPeer, what: String) -> bool:
+	if not test.check_eq(start(), OK, "%s: raw server listens" % what):
+		return false
+	test.check_eq(peer.connect_to_url(url()), OK, "%s: connect_to_url" % what)
+	return await test.wait_until(func(): poll(); peer.poll(); return peer.is_connected_to_host(), 5.0, "%s: open" % what)
+
+
 func poll() -> void:
 	if conn == null and tcp.is_connection_available():
 		conn = tcp.take_connection()
