@@ -95,8 +95,7 @@ func run_test() -> void:
 func client_fault(name: String, bytes: PackedByteArray, code: int, reason_has: String) -> Dictionary:
 	var peer := RustWebSocketPeer.new()
 	peer.max_message_size = MIB
-	var log := SignalLog.new()
-	log.watch(peer, SignalLog.PEER_SIGNALS)
+	var log = SignalLog.watching(peer)
 	var raw := RawServer.new()
 	await raw.serve(self, peer, name)
 	raw.send(bytes)
@@ -126,8 +125,7 @@ func client_fault(name: String, bytes: PackedByteArray, code: int, reason_has: S
 func client_never_hangs_up() -> void:
 	var peer := RustWebSocketPeer.new()
 	peer.handshake_timeout = 1.0
-	var log := SignalLog.new()
-	log.watch(peer, SignalLog.PEER_SIGNALS)
+	var log = SignalLog.watching(peer)
 	var raw := RawServer.new()
 	await raw.serve(self, peer, "silent remote")
 	raw.send_frame(Frames.CONTINUATION, "x".to_utf8_buffer())
@@ -144,8 +142,7 @@ func client_never_hangs_up() -> void:
 func client_answers_before_failing() -> void:
 	var name := "message, then RSV2"
 	var peer := RustWebSocketPeer.new()
-	var log := SignalLog.new()
-	log.watch(peer, SignalLog.PEER_SIGNALS)
+	var log = SignalLog.watching(peer)
 	peer.data_received.connect(func() -> void: peer.send_text("re: " + peer.get_packet().get_string_from_utf8()))
 	var raw := RawServer.new()
 	await raw.serve(self, peer, name)
@@ -167,8 +164,7 @@ func client_answers_before_failing() -> void:
 func client_bad_close_code(code: int) -> void:
 	var name := "close code %d" % code
 	var peer := RustWebSocketPeer.new()
-	var log := SignalLog.new()
-	log.watch(peer, SignalLog.PEER_SIGNALS)
+	var log = SignalLog.watching(peer)
 	var raw := RawServer.new()
 	await raw.serve(self, peer, name)
 	raw.send_frame(Frames.CLOSE, Frames.close_payload(code, "odd"))

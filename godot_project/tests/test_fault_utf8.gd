@@ -33,8 +33,7 @@ func check_utf8_close(f: Dictionary, masked: bool, who: String) -> void:
 
 func client_side() -> void:
 	var peer := RustWebSocketPeer.new()
-	var log := SignalLog.new()
-	log.watch(peer, SignalLog.PEER_SIGNALS)
+	var log = SignalLog.watching(peer)
 	var raw := RawServer.new()
 	await raw.serve(self, peer, "client")
 	raw.send_frame(Frames.TEXT, "before".to_utf8_buffer())

@@ -118,8 +118,7 @@ func run_test() -> void:
 			"the body says why: " + answer.get_slice("\r\n\r\n", 1))
 	var offering_x := RustWebSocketPeer.new()
 	offering_x.trusted_certificate = cert
-	var xlog := SignalLog.new()
-	xlog.watch(offering_x, SignalLog.PEER_SIGNALS)
+	var xlog = SignalLog.watching(offering_x)
 	offering_x.connect_to_url("wss://localhost:%d/" % port, PackedStringArray(["x"]))
 	await wait_until(func(): offering_x.poll(); c.poll(); server.poll(); return offering_x.get_ready_state() == RustWebSocketPeer.STATE_CLOSED, 5.0, "refused client closes")
 	check_eq(xlog.count("connection_error"), 1, "connection_error once")

@@ -39,8 +39,7 @@ func run_test() -> void:
 	var port := server.get_port()
 	for i in 2:
 		var c := RustWebSocketPeer.new()
-		var l := SignalLog.new()
-		l.watch(c, SignalLog.PEER_SIGNALS)
+		var l = SignalLog.watching(c)
 		ours.append(c)
 		our_logs.append(l)
 		c.connect_to_url(url())
@@ -70,8 +69,7 @@ func run_test() -> void:
 
 	# The port is closed: a new client is refused.
 	var late := RustWebSocketPeer.new()
-	var late_log := SignalLog.new()
-	late_log.watch(late, SignalLog.PEER_SIGNALS)
+	var late_log = SignalLog.watching(late)
 	late.connect_to_url("ws://127.0.0.1:%d/" % port)
 	await wait_until(func(): late.poll(); return late_log.count("connection_error") == 1, 5.0, "refused after stop()")
 

@@ -39,7 +39,7 @@ func connected_count() -> int:
 func good_clients_echo(tag: String) -> void:
 	for c in good:
 		c.send_text(tag)
-	await wait_until(func(): pump(); return good.all(func(c): return c.get_available_packet_count() > 0), 5.0, "good clients echo " + tag)
+	await wait_until(func(): poll_pumped(); return good.all(func(c): return c.get_available_packet_count() > 0), 5.0, "good clients echo " + tag)
 	for c in good:
 		check_eq(c.get_packet().get_string_from_utf8(), "echo:" + tag, "echo of %s" % tag)
 		check_eq(c.get_ready_state(), RustWebSocketPeer.STATE_OPEN, "good client still open")
@@ -50,10 +50,9 @@ func rust_fails(url: String, cert: X509Certificate, what: String) -> String:
 	var c := RustWebSocketPeer.new()
 	c.handshake_timeout = 1.0
 	c.trusted_certificate = cert
-	var log := SignalLog.new()
-	log.watch(c, SignalLog.PEER_SIGNALS)
+	var log = SignalLog.watching(c)
 	check_eq(c.connect_to_url(url), OK, "%s: connect_to_url" % what)
-	await wait_until(func(): c.poll(); pump(); return c.get_ready_state() == RustWebSocketPeer.STATE_CLOSED, 5.0, "%s: fails" % what)
+	await wait_until(func(): c.poll(); poll_pumped(); return c.get_ready_state() == RustWebSocketPeer.STATE_CLOSED, 5.0, "%s: fails" % what)
 	check_eq(log.count("connection_error"), 1, "%s: connection_error once" % what)
 	check_eq(log.count("connection_established") + log.count("connection_closed"), 0, "%s: never open" % what)
 	var reason: String = c.get_last_error()
@@ -68,7 +67,7 @@ func builtin_fails(url: String, options: TLSOptions, what: String) -> void:
 	var opened := [false]
 	await wait_until(func():
 		b.poll()
-		pump()
+		poll_pumped()
 		opened[0] = opened[0] or b.get_ready_state() == WebSocketPeer.STATE_OPEN
 		return b.get_ready_state() == WebSocketPeer.STATE_CLOSED, 5.0, "%s: ends" % what)
 	check(not opened[0], "%s: never open" % what)
@@ -88,7 +87,7 @@ func run_test() -> void:
 		c.trusted_certificate = cert
 		c.connect_to_url(url)
 		good.append(c)
-	await wait_until(func(): pump(); return good.all(func(c): return c.get_ready_state() == RustWebSocketPeer.STATE_OPEN), 5.0, "good clients open")
+	await wait_until(func(): poll_pumped(); return good.all(func(c): return c.get_ready_state() == RustWebSocketPeer.STATE_OPEN), 5.0, "good clients open")
 	check_eq(connected_count(), 2, "one peer per server")
 	await good_clients_echo("before")
 
@@ -106,7 +105,7 @@ func run_test() -> void:
 	await good_clients_echo("after TLS at plain")
 
 	await wait_frames(3)
-	pump()
+	poll_pumped()
 	check_eq(connected_count(), 2, "no mixed-up client became a peer")
 	for s in servers:
 		check_eq(logs[s].count("client_disconnected"), 0, "no peer of the servers was disturbed")
@@ -114,6 +113,6 @@ func run_test() -> void:
 
 	for c in good:
 		c.close()
-	await wait_until(func(): pump(); return good.all(func(c): return c.get_ready_state() == RustWebSocketPeer.STATE_CLOSED), 5.0, "good clients close")
+	await wait_until(func(): poll_pumped(); return good.all(func(c): return c.get_ready_state() == RustWebSocketPeer.STATE_CLOSED), 5.0, "good clients close")
 	for s in servers:
 		s.stop()

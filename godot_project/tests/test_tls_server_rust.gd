@@ -34,8 +34,7 @@ func rust_client(url: String, trusted: X509Certificate, expect_open: bool, what:
 	var c := RustWebSocketPeer.new()
 	c.handshake_timeout = 2.0
 	c.trusted_certificate = trusted
-	var log := SignalLog.new()
-	log.watch(c, SignalLog.PEER_SIGNALS)
+	var log = SignalLog.watching(c)
 	check_eq(c.connect_to_url(url), OK, "%s: connect_to_url" % what)
 	await wait_until(func(): c.poll(); poll_all(); return c.get_ready_state() != RustWebSocketPeer.STATE_CONNECTING, 5.0, "%s: decided" % what)
 	if not expect_open:

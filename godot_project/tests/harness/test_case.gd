@@ -28,9 +28,9 @@ var allowed_error_patterns: PackedStringArray = []
 var expected_errors: Dictionary = {}
 
 
-## What pump() polls, in order: objects with a poll() method, or arrays of
-## them (an array the test keeps adding clients to is polled as it grows).
-## Set it at the start of run_test(); a test may define its own pump() instead.
+## What poll_pumped() polls, in order: objects with a poll() method, or
+## arrays of them (an array the test keeps adding clients to is polled as it
+## grows). Set it at the start of run_test().
 var pumped: Array = []
 
 
@@ -40,7 +40,7 @@ func run_test() -> void:
 
 
 ## Polls everything in pumped once; call it from wait_until() conditions.
-func pump() -> void:
+func poll_pumped() -> void:
 	for item in pumped:
 		if item is Array:
 			for each in item:

@@ -5,6 +5,14 @@ extends RefCounted
 var events: Array = []
 
 
+## A new log already watching every signal in names of obj (a peer's by
+## default).
+static func watching(obj: Object, names: PackedStringArray = PEER_SIGNALS):
+	var log = new()
+	log.watch(obj, names)
+	return log
+
+
 ## Connects to every signal of obj that is listed in names.
 func watch(obj: Object, names: PackedStringArray) -> void:
 	for n in names:
