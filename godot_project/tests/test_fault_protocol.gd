@@ -11,7 +11,6 @@ extends "res://tests/harness/test_case.gd"
 ## whose reply goes out before the close frame (Autobahn cases 3.2, 5.15).
 
 const SignalLog := preload("res://tests/support/signal_log.gd")
-const ServerLog := preload("res://tests/support/server_log.gd")
 const RawServer := preload("res://tests/support/raw_ws_server.gd")
 const RawClient := preload("res://tests/support/raw_ws_client.gd")
 const Frames := preload("res://tests/support/frames.gd")
@@ -19,7 +18,7 @@ const Frames := preload("res://tests/support/frames.gd")
 const MIB := 1 << 20
 
 var server := RustWebSocketServer.new()
-var slog := ServerLog.new()
+var slog := SignalLog.new()
 
 
 func _init() -> void:
@@ -67,7 +66,7 @@ func run_test() -> void:
 	await client_never_hangs_up()
 	await client_answers_before_failing()
 
-	slog.watch(server, ServerLog.SERVER_SIGNALS)
+	slog.watch(server, SignalLog.SERVER_SIGNALS)
 	server.max_message_size = MIB
 	check_eq(server.listen(0, PackedStringArray(), "127.0.0.1"), OK, "server listens")
 	await server_fault("unmasked client frame", Frames.build(Frames.TEXT, "x".to_utf8_buffer()), 1002, "protocol violation")

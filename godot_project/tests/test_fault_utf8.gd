@@ -5,7 +5,6 @@ extends "res://tests/harness/test_case.gd"
 ## the game, messages before it are, and the close is reported once.
 
 const SignalLog := preload("res://tests/support/signal_log.gd")
-const ServerLog := preload("res://tests/support/server_log.gd")
 const RawServer := preload("res://tests/support/raw_ws_server.gd")
 const RawClient := preload("res://tests/support/raw_ws_client.gd")
 const Frames := preload("res://tests/support/frames.gd")
@@ -59,8 +58,8 @@ func client_side() -> void:
 
 func server_side() -> void:
 	var server := RustWebSocketServer.new()
-	var slog := ServerLog.new()
-	slog.watch(server, ServerLog.SERVER_SIGNALS)
+	var slog := SignalLog.new()
+	slog.watch(server, SignalLog.SERVER_SIGNALS)
 	check_eq(server.listen(0, PackedStringArray(), "127.0.0.1"), OK, "server listens")
 	var raw := RawClient.new()
 	check_eq(raw.connect_to(server.get_port()), OK, "raw client connects")

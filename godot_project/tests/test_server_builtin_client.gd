@@ -4,12 +4,11 @@ extends "res://tests/harness/test_case.gd"
 ## up to 16 MiB, the close started by each side with its code and reason, and
 ## every server signal (and the server-side peer's own) counted per client.
 
-const ServerLog := preload("res://tests/support/server_log.gd")
 const SignalLog := preload("res://tests/support/signal_log.gd")
 const BIG := 17 << 20
 
 var server := RustWebSocketServer.new()
-var slog := ServerLog.new()
+var slog := SignalLog.new()
 ## id -> SignalLog of the server-side RustWebSocketPeer.
 var peer_logs := {}
 var clients: Array[WebSocketPeer] = []
@@ -32,7 +31,7 @@ func open_client() -> Array:
 func run_test() -> void:
 	pumped = [server, clients]
 	timeout_seconds = 90.0
-	slog.watch(server, ServerLog.SERVER_SIGNALS)
+	slog.watch(server, SignalLog.SERVER_SIGNALS)
 	server.client_connected.connect(func(id, _p):
 		var l = SignalLog.watching(server.get_peer(id))
 		peer_logs[id] = l)

@@ -6,12 +6,11 @@ extends "res://tests/harness/test_case.gd"
 ## taken, disconnect_peer(), a heartbeat switched on later, and a client that
 ## closes.
 
-const ServerLog := preload("res://tests/support/server_log.gd")
 const SignalLog := preload("res://tests/support/signal_log.gd")
 const N := 30
 
 var server := RustWebSocketServer.new()
-var slog := ServerLog.new()
+var slog := SignalLog.new()
 var clients: Array[RustWebSocketPeer] = []
 var logs: Array = []
 ## Client index -> server-side peer id.
@@ -20,7 +19,7 @@ var ids: Array[int] = []
 
 func run_test() -> void:
 	pumped = [server, clients]
-	slog.watch(server, ServerLog.SERVER_SIGNALS)
+	slog.watch(server, SignalLog.SERVER_SIGNALS)
 	server.inbound_buffer_limit = 1000
 	check_eq(server.listen(0, PackedStringArray(), "127.0.0.1"), OK, "listen")
 	for i in N:

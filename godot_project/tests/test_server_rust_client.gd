@@ -4,12 +4,11 @@ extends "res://tests/harness/test_case.gd"
 ## reused, subprotocol negotiation (and refusal), the request path, query and
 ## headers seen on the server-side peer, and extra_headers in the response.
 
-const ServerLog := preload("res://tests/support/server_log.gd")
 const SignalLog := preload("res://tests/support/signal_log.gd")
 const RawClient := preload("res://tests/support/raw_client.gd")
 
 var server := RustWebSocketServer.new()
-var slog := ServerLog.new()
+var slog := SignalLog.new()
 var clients: Array[RustWebSocketPeer] = []
 var all_ids := {}
 
@@ -39,7 +38,7 @@ func close_and_wait(client: RustWebSocketPeer, id: int) -> void:
 
 func run_test() -> void:
 	pumped = [server, clients]
-	slog.watch(server, ServerLog.SERVER_SIGNALS)
+	slog.watch(server, SignalLog.SERVER_SIGNALS)
 	server.extra_headers = PackedStringArray(["X-Server: yes"])
 	check_eq(server.listen(0, ["chat", "v2"]), OK, "listen")
 

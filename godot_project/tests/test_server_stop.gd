@@ -5,12 +5,11 @@ extends "res://tests/harness/test_case.gd"
 ## client_disconnected(id, false) (or one clean one after the freed peer's
 ## "going away" frame).
 
-const ServerLog := preload("res://tests/support/server_log.gd")
 const SignalLog := preload("res://tests/support/signal_log.gd")
 const RawClient := preload("res://tests/support/raw_client.gd")
 
 var server := RustWebSocketServer.new()
-var slog := ServerLog.new()
+var slog := SignalLog.new()
 var ours: Array[RustWebSocketPeer] = []
 var our_logs: Array = []
 var builtin := WebSocketPeer.new()
@@ -34,7 +33,7 @@ func next_id(before: int, what: String) -> int:
 
 
 func run_test() -> void:
-	slog.watch(server, ServerLog.SERVER_SIGNALS)
+	slog.watch(server, SignalLog.SERVER_SIGNALS)
 	check_eq(server.listen(0), OK, "listen")
 	var port := server.get_port()
 	for i in 2:
