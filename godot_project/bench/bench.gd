@@ -346,12 +346,7 @@ func _echo_builtin() -> float:
 			for s in servers:
 				s.poll()
 		results.append(_echo_loop(clients, servers, poll_server, SECONDS))
-		for c in clients:
-			c.close()
-		for i in 10:
-			for c in clients:
-				c.poll()
-			poll_server.call()
+		_close_clients(clients, poll_server)
 		tcp.stop()
 	return _best(results)
 
@@ -366,14 +361,19 @@ func _echo_ours() -> float:
 		if not _connect_ours(server, ECHO_CLIENTS, clients, servers):
 			return -1.0
 		results.append(_echo_loop(clients, servers, server.poll, SECONDS))
-		for c in clients:
-			c.close()
-		for i in 10:
-			for c in clients:
-				c.poll()
-			server.poll()
+		_close_clients(clients, server.poll)
 		server.stop()
 	return _best(results)
+
+
+## Closes every client and polls both ends a few times so the closes go out.
+static func _close_clients(clients: Array, poll_server: Callable) -> void:
+	for c in clients:
+		c.close()
+	for i in 10:
+		for c in clients:
+			c.poll()
+		poll_server.call()
 
 
 ## Connects `n` built-in clients to `tcp` and accepts their server-side peers,

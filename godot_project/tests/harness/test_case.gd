@@ -127,6 +127,22 @@ func expect_errors(pattern: String, n: int = 1) -> void:
 
 # ---- helpers --------------------------------------------------------------
 
+## Sends chunk through peer until a send is refused, trying at most max_sends
+## times, with poll_between() after each accepted one. Returns [the last
+## send's result, how many sends were accepted].
+func send_until_refused(peer: RustWebSocketPeer, chunk: PackedByteArray, max_sends: int,
+		poll_between: Callable) -> Array:
+	var result := OK
+	var sent := 0
+	while sent < max_sends:
+		result = peer.send(chunk)
+		if result != OK:
+			break
+		sent += 1
+		poll_between.call()
+	return [result, sent]
+
+
 ## A loopback port nothing listens on (it was free a moment ago).
 func free_port() -> int:
 	var tcp := TCPServer.new()
