@@ -65,7 +65,15 @@ class Pair:
 	var b
 	func pump() -> void:
 		pass
+	## Closes the ends, polls a while so the closes go out, then stops.
 	func shutdown() -> void:
+		close_ends()
+		for i in 20:
+			pump()
+		stop()
+	func close_ends() -> void:
+		a.close()
+	func stop() -> void:
 		pass
 
 
@@ -74,12 +82,10 @@ class BuiltinPair extends Pair:
 	func pump() -> void:
 		a.poll()
 		b.poll()
-	func shutdown() -> void:
+	func close_ends() -> void:
 		a.close()
 		b.close()
-		for i in 20:
-			a.poll()
-			b.poll()
+	func stop() -> void:
 		tcp.stop()
 
 
@@ -88,11 +94,7 @@ class OursPair extends Pair:
 	func pump() -> void:
 		a.poll()
 		server.poll()
-	func shutdown() -> void:
-		a.close()
-		for i in 20:
-			a.poll()
-			server.poll()
+	func stop() -> void:
 		server.stop()
 
 

@@ -18,7 +18,7 @@ const Frames := preload("res://tests/support/frames.gd")
 const MIB := 1 << 20
 
 var server := RustWebSocketServer.new()
-var slog := SignalLog.new()
+var slog: SignalLog = SignalLog.watching(server, SignalLog.SERVER_SIGNALS)
 
 
 func _init() -> void:
@@ -66,7 +66,6 @@ func run_test() -> void:
 	await client_never_hangs_up()
 	await client_answers_before_failing()
 
-	slog.watch(server, SignalLog.SERVER_SIGNALS)
 	server.max_message_size = MIB
 	check_eq(server.listen(0, PackedStringArray(), "127.0.0.1"), OK, "server listens")
 	await server_fault("unmasked client frame", Frames.build(Frames.TEXT, "x".to_utf8_buffer()), 1002, "protocol violation")
@@ -94,7 +93,7 @@ func run_test() -> void:
 func client_fault(name: String, bytes: PackedByteArray, code: int, reason_has: String) -> Dictionary:
 	var peer := RustWebSocketPeer.new()
 	peer.max_message_size = MIB
-	var log = SignalLog.watching(peer)
+	var log: SignalLog = SignalLog.watching(peer)
 	var raw := RawServer.new()
 	await raw.serve(self, peer, name)
 	raw.send(bytes)
@@ -124,7 +123,7 @@ func client_fault(name: String, bytes: PackedByteArray, code: int, reason_has: S
 func client_never_hangs_up() -> void:
 	var peer := RustWebSocketPeer.new()
 	peer.handshake_timeout = 1.0
-	var log = SignalLog.watching(peer)
+	var log: SignalLog = SignalLog.watching(peer)
 	var raw := RawServer.new()
 	await raw.serve(self, peer, "silent remote")
 	raw.send_frame(Frames.CONTINUATION, "x".to_utf8_buffer())
@@ -141,7 +140,7 @@ func client_never_hangs_up() -> void:
 func client_answers_before_failing() -> void:
 	var name := "message, then RSV2"
 	var peer := RustWebSocketPeer.new()
-	var log = SignalLog.watching(peer)
+	var log: SignalLog = SignalLog.watching(peer)
 	peer.data_received.connect(func() -> void: peer.send_text("re: " + peer.get_packet().get_string_from_utf8()))
 	var raw := RawServer.new()
 	await raw.serve(self, peer, name)
@@ -163,7 +162,7 @@ func client_answers_before_failing() -> void:
 func client_bad_close_code(code: int) -> void:
 	var name := "close code %d" % code
 	var peer := RustWebSocketPeer.new()
-	var log = SignalLog.watching(peer)
+	var log: SignalLog = SignalLog.watching(peer)
 	var raw := RawServer.new()
 	await raw.serve(self, peer, name)
 	raw.send_frame(Frames.CLOSE, Frames.close_payload(code, "odd"))

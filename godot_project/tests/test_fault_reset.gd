@@ -12,7 +12,7 @@ const SignalLog := preload("res://tests/support/signal_log.gd")
 func run_test() -> void:
 	# Reset mid-message: a whole message, then half of a second one, then gone.
 	var client := RustWebSocketPeer.new()
-	var log = SignalLog.watching(client)
+	var log: SignalLog = SignalLog.watching(client)
 	var raw := RawServer.new()
 	await raw.serve(self, client, "reset mid-message")
 	raw.send_frame(Frames.TEXT, "complete".to_utf8_buffer())
@@ -39,7 +39,7 @@ func run_test() -> void:
 	await wait_until(func(): return FileAccess.file_exists(port_file) and FileAccess.get_file_as_string(port_file).strip_edges() != "", 15.0, "python server listens")
 	var port := FileAccess.get_file_as_string(port_file).strip_edges().to_int()
 	var client2 := RustWebSocketPeer.new()
-	var log2 = SignalLog.watching(client2)
+	var log2: SignalLog = SignalLog.watching(client2)
 	client2.connect_to_url("ws://127.0.0.1:%d/" % port)
 	await wait_until(func(): client2.poll(); return client2.is_connected_to_host(), 5.0, "open to python")
 	client2.send_text("echo me")

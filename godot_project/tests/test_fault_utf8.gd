@@ -32,7 +32,7 @@ func check_utf8_close(f: Dictionary, masked: bool, who: String) -> void:
 
 func client_side() -> void:
 	var peer := RustWebSocketPeer.new()
-	var log = SignalLog.watching(peer)
+	var log: SignalLog = SignalLog.watching(peer)
 	var raw := RawServer.new()
 	await raw.serve(self, peer, "client")
 	raw.send_frame(Frames.TEXT, "before".to_utf8_buffer())
@@ -58,8 +58,7 @@ func client_side() -> void:
 
 func server_side() -> void:
 	var server := RustWebSocketServer.new()
-	var slog := SignalLog.new()
-	slog.watch(server, SignalLog.SERVER_SIGNALS)
+	var slog: SignalLog = SignalLog.watching(server, SignalLog.SERVER_SIGNALS)
 	check_eq(server.listen(0, PackedStringArray(), "127.0.0.1"), OK, "server listens")
 	var raw := RawClient.new()
 	check_eq(raw.connect_to(server.get_port()), OK, "raw client connects")

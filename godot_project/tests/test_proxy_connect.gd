@@ -67,7 +67,7 @@ func through(url: String, proxy_url: String, cert: X509Certificate, what: String
 ## Connects through a refusing proxy; returns the connection_error reason.
 func refused(url: String, proxy_url: String, what: String) -> String:
 	var c := client(proxy_url, null)
-	var log = SignalLog.watching(c)
+	var log: SignalLog = SignalLog.watching(c)
 	var before: int = connected[0]
 	check_eq(c.connect_to_url(url), OK, "%s: connect_to_url" % what)
 	await wait_until(func(): pump(c); return c.get_ready_state() == RustWebSocketPeer.STATE_CLOSED, 8.0, "%s: fails" % what)

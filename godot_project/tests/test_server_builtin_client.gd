@@ -8,7 +8,7 @@ const SignalLog := preload("res://tests/support/signal_log.gd")
 const BIG := 17 << 20
 
 var server := RustWebSocketServer.new()
-var slog := SignalLog.new()
+var slog: SignalLog = SignalLog.watching(server, SignalLog.SERVER_SIGNALS)
 ## id -> SignalLog of the server-side RustWebSocketPeer.
 var peer_logs := {}
 var clients: Array[WebSocketPeer] = []
@@ -31,9 +31,8 @@ func open_client() -> Array:
 func run_test() -> void:
 	pumped = [server, clients]
 	timeout_seconds = 90.0
-	slog.watch(server, SignalLog.SERVER_SIGNALS)
 	server.client_connected.connect(func(id, _p):
-		var l = SignalLog.watching(server.get_peer(id))
+		var l: SignalLog = SignalLog.watching(server.get_peer(id))
 		peer_logs[id] = l)
 	check_eq(server.listen(0, ["chat"]), OK, "listen(0)")
 	check(server.is_listening(), "is_listening")

@@ -10,7 +10,7 @@ const SignalLog := preload("res://tests/support/signal_log.gd")
 const N := 30
 
 var server := RustWebSocketServer.new()
-var slog := SignalLog.new()
+var slog: SignalLog = SignalLog.watching(server, SignalLog.SERVER_SIGNALS)
 var clients: Array[RustWebSocketPeer] = []
 var logs: Array = []
 ## Client index -> server-side peer id.
@@ -19,12 +19,11 @@ var ids: Array[int] = []
 
 func run_test() -> void:
 	pumped = [server, clients]
-	slog.watch(server, SignalLog.SERVER_SIGNALS)
 	server.inbound_buffer_limit = 1000
 	check_eq(server.listen(0, PackedStringArray(), "127.0.0.1"), OK, "listen")
 	for i in N:
 		var c := RustWebSocketPeer.new()
-		var log = SignalLog.watching(c)
+		var log: SignalLog = SignalLog.watching(c)
 		c.connect_to_url("ws://127.0.0.1:%d/" % server.get_port())
 		clients.append(c)
 		logs.append(log)

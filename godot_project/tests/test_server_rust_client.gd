@@ -8,7 +8,7 @@ const SignalLog := preload("res://tests/support/signal_log.gd")
 const RawClient := preload("res://tests/support/raw_client.gd")
 
 var server := RustWebSocketServer.new()
-var slog := SignalLog.new()
+var slog: SignalLog = SignalLog.watching(server, SignalLog.SERVER_SIGNALS)
 var clients: Array[RustWebSocketPeer] = []
 var all_ids := {}
 
@@ -20,7 +20,7 @@ func url(path := "/") -> String:
 ## Connects one of our clients; returns [client, id, client's SignalLog].
 func open_client(path := "/", protocols := PackedStringArray(), headers := PackedStringArray()) -> Array:
 	var client := RustWebSocketPeer.new()
-	var log = SignalLog.watching(client)
+	var log: SignalLog = SignalLog.watching(client)
 	clients.append(client)
 	var before := slog.count("client_connected")
 	check_eq(client.connect_to_url(url(path), protocols, headers), OK, "connect_to_url")
@@ -38,7 +38,6 @@ func close_and_wait(client: RustWebSocketPeer, id: int) -> void:
 
 func run_test() -> void:
 	pumped = [server, clients]
-	slog.watch(server, SignalLog.SERVER_SIGNALS)
 	server.extra_headers = PackedStringArray(["X-Server: yes"])
 	check_eq(server.listen(0, ["chat", "v2"]), OK, "listen")
 
@@ -119,7 +118,7 @@ func run_test() -> void:
 
 	# A client offering only an unsupported protocol is refused.
 	var refused := RustWebSocketPeer.new()
-	var rlog = SignalLog.watching(refused)
+	var rlog: SignalLog = SignalLog.watching(refused)
 	clients.append(refused)
 	var connected_before := slog.count("client_connected")
 	refused.connect_to_url(url(), PackedStringArray(["nope"]))

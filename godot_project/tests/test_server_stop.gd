@@ -9,7 +9,7 @@ const SignalLog := preload("res://tests/support/signal_log.gd")
 const RawClient := preload("res://tests/support/raw_client.gd")
 
 var server := RustWebSocketServer.new()
-var slog := SignalLog.new()
+var slog: SignalLog = SignalLog.watching(server, SignalLog.SERVER_SIGNALS)
 var ours: Array[RustWebSocketPeer] = []
 var our_logs: Array = []
 var builtin := WebSocketPeer.new()
@@ -33,12 +33,11 @@ func next_id(before: int, what: String) -> int:
 
 
 func run_test() -> void:
-	slog.watch(server, SignalLog.SERVER_SIGNALS)
 	check_eq(server.listen(0), OK, "listen")
 	var port := server.get_port()
 	for i in 2:
 		var c := RustWebSocketPeer.new()
-		var l = SignalLog.watching(c)
+		var l: SignalLog = SignalLog.watching(c)
 		ours.append(c)
 		our_logs.append(l)
 		c.connect_to_url(url())
@@ -68,7 +67,7 @@ func run_test() -> void:
 
 	# The port is closed: a new client is refused.
 	var late := RustWebSocketPeer.new()
-	var late_log = SignalLog.watching(late)
+	var late_log: SignalLog = SignalLog.watching(late)
 	late.connect_to_url("ws://127.0.0.1:%d/" % port)
 	await wait_until(func(): late.poll(); return late_log.count("connection_error") == 1, 5.0, "refused after stop()")
 

@@ -50,7 +50,7 @@ func rust_fails(url: String, cert: X509Certificate, what: String) -> String:
 	var c := RustWebSocketPeer.new()
 	c.handshake_timeout = 1.0
 	c.trusted_certificate = cert
-	var log = SignalLog.watching(c)
+	var log: SignalLog = SignalLog.watching(c)
 	check_eq(c.connect_to_url(url), OK, "%s: connect_to_url" % what)
 	await wait_until(func(): c.poll(); poll_pumped(); return c.get_ready_state() == RustWebSocketPeer.STATE_CLOSED, 5.0, "%s: fails" % what)
 	check_eq(log.count("connection_error"), 1, "%s: connection_error once" % what)

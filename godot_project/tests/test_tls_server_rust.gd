@@ -34,7 +34,7 @@ func rust_client(url: String, trusted: X509Certificate, expect_open: bool, what:
 	var c := RustWebSocketPeer.new()
 	c.handshake_timeout = 2.0
 	c.trusted_certificate = trusted
-	var log = SignalLog.watching(c)
+	var log: SignalLog = SignalLog.watching(c)
 	check_eq(c.connect_to_url(url), OK, "%s: connect_to_url" % what)
 	await wait_until(func(): c.poll(); poll_all(); return c.get_ready_state() != RustWebSocketPeer.STATE_CONNECTING, 5.0, "%s: decided" % what)
 	if not expect_open:
@@ -60,8 +60,7 @@ func run_test() -> void:
 	var key := fx.make_key()
 	var cert := fx.self_signed(key, "CN=localhost,O=Server,C=US")
 	var server := tls_server(key, cert)
-	var slog := SignalLog.new()
-	slog.watch(server, SignalLog.SERVER_SIGNALS)
+	var slog: SignalLog = SignalLog.watching(server, SignalLog.SERVER_SIGNALS)
 	var url := "wss://localhost:%d/" % server.get_port()
 
 	# Godot's built-in client, trusting our certificate.

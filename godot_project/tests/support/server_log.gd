@@ -1,3 +1,4 @@
 extends "res://tests/support/signal_log.gd"
-## The name the server tests use for SignalLog, whose per-id queries
-## (count_for, args_for, ids_of, last_connected_id) serve a RustWebSocketServer.
+## The former name of SignalLog's server side, kept so that tests written
+## against it still load: SignalLog itself has the per-id queries
+## (count_for, args_for, ids_of, last_connected_id) now.
