@@ -13,8 +13,7 @@ func run_test() -> void:
 	# Reset mid-message: a whole message, then half of a second one, then gone.
 	var client := RustWebSocketPeer.new()
 	var log: SignalLog = SignalLog.watching(client)
-	var raw := RawServer.new()
-	await raw.serve(self, client, "reset mid-message")
+	var raw: RawServer = await RawServer.serving(self, client, "reset mid-message")
 	raw.send_frame(Frames.TEXT, "complete".to_utf8_buffer())
 	var big := PackedByteArray()
 	big.resize(100000)

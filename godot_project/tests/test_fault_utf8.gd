@@ -33,8 +33,7 @@ func check_utf8_close(f: Dictionary, masked: bool, who: String) -> void:
 func client_side() -> void:
 	var peer := RustWebSocketPeer.new()
 	var log: SignalLog = SignalLog.watching(peer)
-	var raw := RawServer.new()
-	await raw.serve(self, peer, "client")
+	var raw: RawServer = await RawServer.serving(self, peer, "client")
 	raw.send_frame(Frames.TEXT, "before".to_utf8_buffer())
 	raw.send_frame(Frames.TEXT, PackedByteArray(BAD_UTF8))
 	await wait_until(func(): raw.poll(); peer.poll(); return not raw.close_frame().is_empty(), 5.0, "client sends a close frame")

@@ -31,13 +31,14 @@ func url(path := "/") -> String:
 	return "ws://127.0.0.1:%d%s" % [port, path]
 
 
-## Listens, connects peer (our client) here and waits until the connection
-## is open; returns whether it opened (the test's checks say why not).
-func serve(test: Node, peer: RustWebSocketPeer, what: String) -> bool:
-	if not test.check_eq(start(), OK, "%s: raw server listens" % what):
-		return false
-	test.check_eq(peer.connect_to_url(url()), OK, "%s: connect_to_url" % what)
-	return await test.wait_until(func(): poll(); peer.poll(); return peer.is_connected_to_host(), 5.0, "%s: open" % what)
+## A new raw server, listening, with peer (our client) connected to it and
+## open; the test's checks record what failed (the server is returned anyway).
+static func serving(test: Node, peer: RustWebSocketPeer, what: String):
+	var raw = new()
+	if test.check_eq(raw.start(), OK, "%s: raw server listens" % what):
+		test.check_eq(peer.connect_to_url(raw.url()), OK, "%s: connect_to_url" % what)
+		await test.wait_until(func(): raw.poll(); peer.poll(); return peer.is_connected_to_host(), 5.0, "%s: open" % what)
+	return raw
 
 
 func poll() -> void:
