@@ -37,20 +37,12 @@ func poll() -> void:
 	_take_frames()
 
 
+## The socket once the upgrade request went out.
 func _stream() -> StreamPeerTCP:
-	return tcp
+	return tcp if _sent_request else null
 
 
 ## Sends one frame, masked as a client must unless mask says otherwise.
 func send_frame(opcode: int, payload := PackedByteArray(), fin := true, rsv := 0,
 		mask := true) -> Error:
 	return send(Frames.build(opcode, payload, fin, rsv, mask))
-
-
-## Whether the server has closed the socket (FIN or reset seen).
-func disconnected() -> bool:
-	return _sent_request and tcp.get_status() != StreamPeerTCP.STATUS_CONNECTED
-
-
-func drop() -> void:
-	tcp.disconnect_from_host()

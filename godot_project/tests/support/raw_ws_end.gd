@@ -16,6 +16,19 @@ func _stream() -> StreamPeerTCP:
 	return null
 
 
+## Whether the other end has closed the socket (FIN or reset seen).
+func disconnected() -> bool:
+	var s := _stream()
+	return s != null and s.get_status() != StreamPeerTCP.STATUS_CONNECTED
+
+
+## Drops the connection.
+func drop() -> void:
+	var s := _stream()
+	if s != null:
+		s.disconnect_from_host()
+
+
 func send(bytes: PackedByteArray) -> Error:
 	var s := _stream()
 	return s.put_data(bytes) if s != null else ERR_UNCONFIGURED

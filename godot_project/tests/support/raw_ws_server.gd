@@ -64,17 +64,6 @@ func send_frame(opcode: int, payload := PackedByteArray(), fin := true, rsv := 0
 	return send(Frames.build(opcode, payload, fin, rsv, mask))
 
 
-## Whether the client's socket has gone away (FIN or reset seen).
-func disconnected() -> bool:
-	return conn != null and conn.get_status() != StreamPeerTCP.STATUS_CONNECTED
-
-
-## Drops the client's connection.
-func drop() -> void:
-	if conn != null:
-		conn.disconnect_from_host()
-
-
 func stop() -> void:
 	drop()
 	tcp.stop()
