@@ -53,23 +53,10 @@ import xml.etree.ElementTree as ET
 folder = sys.argv[1]
 classes = ["RustWebSocketPeer", "RustWebSocketServer", "RustWebSocketMultiplayerPeer"]
 
-# The one accepted exception. These enums are registered by hand as real
-# ClassDB enums (rust/src/godot/enums.rs, ExportConstant with
-# ConstantKind::Enum), because gdext's #[constant] only makes plain ints.
-# gdext's register-docs documents #[constant]s only, so these enumerators
-# reach the editor without descriptions; the RustWebSocketPeer class
-# description explains them instead. Any other constant must be documented.
-UNDOCUMENTABLE_CONSTANTS = {
-    "RustWebSocketPeer": {
-        "WRITE_MODE_TEXT", "WRITE_MODE_BINARY",
-        "STATE_CONNECTING", "STATE_OPEN", "STATE_CLOSING", "STATE_CLOSED",
-    },
-}
-
 def text(node):
     return "" if node is None else "".join(node.itertext()).strip()
 
-missing, excused, counts = [], [], {}
+missing, counts = [], {}
 for cls in classes:
     path = os.path.join(folder, cls + ".xml")
     if not os.path.isfile(path):
@@ -91,13 +78,8 @@ for cls in classes:
             missing.append(f"{cls}: property {item.get('name')}")
     for item in root.findall("constants/constant"):
         n += 1
-        if text(item):
-            continue
-        name = item.get("name")
-        if name in UNDOCUMENTABLE_CONSTANTS.get(cls, set()):
-            excused.append(f"{cls}.{name} (enum {item.get('enum')})")
-        else:
-            missing.append(f"{cls}: constant {name}")
+        if not text(item):
+            missing.append(f"{cls}: constant {item.get('name')}")
     counts[cls] = n
     print(f"[doc-check] {cls}: {n} items "
           f"({len(root.findall('methods/method'))} methods, "
@@ -110,9 +92,6 @@ for cls, n in counts.items():
     if n < 5:
         missing.append(f"{cls}: only {n} documented items found; expected the full API")
 
-if excused:
-    print(f"[doc-check] accepted without description (hand-registered enum "
-          f"constants, see UNDOCUMENTABLE_CONSTANTS): {', '.join(excused)}")
 if missing:
     print("[doc-check] FAILED: items without a description in the editor help:")
     for m in missing:

@@ -52,38 +52,12 @@ if [[ -f "$MARKER" ]]; then
 fi
 
 command -v apt-get >/dev/null || die "apt-get not found (need Debian/Ubuntu, or set GODOT=/path/to/godot4)"
-command -v dpkg >/dev/null || die "dpkg not found"
 
 t0=$(date +%s)
 # ---- private apt config ------------------------------------------------------
-mkdir -p "$APTDIR/lists/partial" "$APTDIR/cache/archives/partial" "$DEBS"
-KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
-[[ -f "$KEYRING" ]] || die "$KEYRING missing (apt-get install debian-archive-keyring)"
-cat > "$APTDIR/sources.list" <<EOF
-deb [signed-by=$KEYRING] $MIRROR $SUITE main
-EOF
-: > "$APTDIR/status"
-APTOPT=(
-  -o "Dir::Etc::SourceList=$APTDIR/sources.list"
-  -o "Dir::Etc::SourceParts=/dev/null"
-  -o "Dir::Etc::Preferences=/dev/null"
-  -o "Dir::Etc::PreferencesParts=/dev/null"
-  -o "Dir::State::Lists=$APTDIR/lists"
-  -o "Dir::State::status=$APTDIR/status"
-  -o "Dir::Cache=$APTDIR/cache"
-  -o "APT::Architecture=amd64"
-  -o "APT::Architectures::=amd64"
-  -o "Acquire::Languages=none"
-  -o "Acquire::IndexTargets::deb::DEP-11::DefaultEnabled=false"
-  -o "Acquire::IndexTargets::deb::DEP-11-icons::DefaultEnabled=false"
-  -o "Acquire::IndexTargets::deb::DEP-11-icons-hidpi::DefaultEnabled=false"
-  -o "Acquire::IndexTargets::deb::CNF::DefaultEnabled=false"
-  -o "Debug::NoLocking=1"
-  -o "APT::Sandbox::User=root"
-)
-
-step "apt-get update ($SUITE, private lists in $APTDIR)"
-apt-get "${APTOPT[@]}" -qq update || die "apt-get update with the private $SUITE config"
+mkdir -p "$DEBS"
+source "$REPO/ci/private-apt.sh"
+private_apt_init "$APTDIR" "$SUITE" "$MIRROR"
 
 ver=$(apt-cache "${APTOPT[@]}" show --no-all-versions godot 2>/dev/null | sed -n 's/^Version: //p' | head -n1)
 [[ -n "$ver" ]] || die "package 'godot' not found in $SUITE"
@@ -91,9 +65,7 @@ ver=$(apt-cache "${APTOPT[@]}" show --no-all-versions godot 2>/dev/null | sed -n
 step "godot $ver"
 
 # ---- closure: libraries only ---------------------------------------------------
-mapfile -t closure < <(apt-cache "${APTOPT[@]}" depends --recurse --no-recommends \
-    --no-suggests --no-conflicts --no-breaks --no-replaces --no-enhances godot \
-  | grep -v '^ ' | grep -v '^<' | sort -u)
+mapfile -t closure < <(private_apt_closure godot)
 ((${#closure[@]})) || die "apt-cache depends --recurse godot gave nothing"
 pkgs=(godot)
 for p in "${closure[@]}"; do

@@ -2,8 +2,8 @@
 # The one command that runs every test:
 #   install Godot + build deps -> shipping build + addon zip ->
 #   build the addon (with test hooks) -> cargo tests -> runner self-test ->
-#   Python venv -> headless Godot tests -> headless chat demo ->
-#   headless multiplayer demo (its output checked) ->
+#   Python venv -> headless Godot tests -> Autobahn conformance ->
+#   headless chat demo -> headless multiplayer demo (its output checked) ->
 #   editor-help check -> the zip in a fresh project.
 # Stops at the first failing stage and names it.
 set -euo pipefail
@@ -46,6 +46,9 @@ stage runner-selftest bash ci/runner-selftest.sh
 # The Python interop tests need the venv with the `websockets` library.
 stage python-env     bash ci/python-env.sh
 stage godot-tests    bash ci/run-godot-tests.sh
+# Autobahn|Testsuite cases 1-10 against our client and our server: fails on
+# any FAILED case and prints the count per behaviour.
+stage autobahn       bash ci/autobahn.sh
 # The headless chat demo (the README's demo command runs it too) still works.
 stage chat-demo      timeout --kill-after=10 90 ci/godot --headless --path godot_project -s res://examples/chat_headless.gd
 # The headless multiplayer demo (host + three clients) runs and prints every expected event.

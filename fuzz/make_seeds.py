@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes a few valid inputs for the read_path target into the corpus folder
 given as argument, so the fuzzer starts from real handshakes and frames
-instead of discovering them byte by byte. Layout: see core::fuzzing::feed."""
+instead of discovering them byte by byte. Layout: see websocket_peer::fuzzing::feed (rust/src/fuzzing.rs)."""
 import os
 import struct
 import sys

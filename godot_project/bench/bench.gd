@@ -65,7 +65,15 @@ class Pair:
 	var b
 	func pump() -> void:
 		pass
+	## Closes the ends, polls a while so the closes go out, then stops.
 	func shutdown() -> void:
+		close_ends()
+		for i in 20:
+			pump()
+		stop()
+	func close_ends() -> void:
+		a.close()
+	func stop() -> void:
 		pass
 
 
@@ -74,12 +82,10 @@ class BuiltinPair extends Pair:
 	func pump() -> void:
 		a.poll()
 		b.poll()
-	func shutdown() -> void:
+	func close_ends() -> void:
 		a.close()
 		b.close()
-		for i in 20:
-			a.poll()
-			b.poll()
+	func stop() -> void:
 		tcp.stop()
 
 
@@ -88,11 +94,7 @@ class OursPair extends Pair:
 	func pump() -> void:
 		a.poll()
 		server.poll()
-	func shutdown() -> void:
-		a.close()
-		for i in 20:
-			a.poll()
-			server.poll()
+	func stop() -> void:
 		server.stop()
 
 
@@ -229,8 +231,11 @@ static func _ping_pong(p: Pair, payload: PackedByteArray, seconds: float) -> flo
 
 
 ## Runs `measure(pair) -> float` ROUNDS times per implementation, alternating,
-## each on a fresh pair; returns [built-in best, ours best].
-func _compare(measure: Callable, buffer: int, packets: int) -> Array:
+## each on a fresh pair; returns [built-in best, ours best]. measure_ours, if
+## given, measures ours instead (a call the built-in peer does not have).
+func _compare(measure: Callable, buffer: int, packets: int, measure_ours := Callable()) -> Array:
+	if not measure_ours.is_valid():
+		measure_ours = measure
 	var builtin: Array[float] = []
 	var ours: Array[float] = []
 	for r in ROUNDS:
@@ -240,7 +245,7 @@ func _compare(measure: Callable, buffer: int, packets: int) -> Array:
 			bp.shutdown()
 		var op := _open_ours()
 		if op != null:
-			ours.append(measure.call(op))
+			ours.append(measure_ours.call(op))
 			op.shutdown()
 	return [_best(builtin), _best(ours)]
 
@@ -274,16 +279,8 @@ func _bench_throughput(only: PackedStringArray) -> void:
 		_row("small_w64", _compare(func(p): return _one_way(p, small, 64, SECONDS, false), 1 << 20, 4096))
 	if want.call("small_w64_batch"):
 		# Built-in has no batch call: its column is the per-message loop.
-		var builtin: Array[float] = []
-		var ours: Array[float] = []
-		for r in ROUNDS:
-			var bp := _open_builtin(1 << 20, 4096)
-			builtin.append(_one_way(bp, small, 64, SECONDS, false))
-			bp.shutdown()
-			var op := _open_ours()
-			ours.append(_one_way(op, small, 64, SECONDS, true))
-			op.shutdown()
-		_row("small_w64_batch", [_best(builtin), _best(ours)])
+		_row("small_w64_batch", _compare(func(p): return _one_way(p, small, 64, SECONDS, false), 1 << 20, 4096,
+				func(p): return _one_way(p, small, 64, SECONDS, true)))
 	if want.call("large_w4"):
 		var large := _bytes(1 << 20)
 		var r := _compare(func(p): return _one_way(p, large, 4, SECONDS, false), 8 << 20, 4096)
@@ -292,16 +289,8 @@ func _bench_throughput(only: PackedStringArray) -> void:
 		# As above, ours taking messages with get_packets(): PacketPeer.get_packet()
 		# copies into the new array byte by byte, get_packets() with memcpy.
 		var large := _bytes(1 << 20)
-		var builtin: Array[float] = []
-		var ours: Array[float] = []
-		for r in ROUNDS:
-			var bp := _open_builtin(8 << 20, 4096)
-			builtin.append(_one_way(bp, large, 4, SECONDS, false))
-			bp.shutdown()
-			var op := _open_ours()
-			ours.append(_one_way(op, large, 4, SECONDS, true))
-			op.shutdown()
-		_row("large_w4_batch", [_best(builtin), _best(ours)])
+		_row("large_w4_batch", _compare(func(p): return _one_way(p, large, 4, SECONDS, false), 8 << 20, 4096,
+				func(p): return _one_way(p, large, 4, SECONDS, true)))
 	if want.call("ping_pong"):
 		_row("ping_pong", _compare(func(p): return _ping_pong(p, small, SECONDS), 1 << 16, 4096))
 	if want.call("huge_16m"):
@@ -359,12 +348,7 @@ func _echo_builtin() -> float:
 			for s in servers:
 				s.poll()
 		results.append(_echo_loop(clients, servers, poll_server, SECONDS))
-		for c in clients:
-			c.close()
-		for i in 10:
-			for c in clients:
-				c.poll()
-			poll_server.call()
+		_close_clients(clients, poll_server)
 		tcp.stop()
 	return _best(results)
 
@@ -379,14 +363,19 @@ func _echo_ours() -> float:
 		if not _connect_ours(server, ECHO_CLIENTS, clients, servers):
 			return -1.0
 		results.append(_echo_loop(clients, servers, server.poll, SECONDS))
-		for c in clients:
-			c.close()
-		for i in 10:
-			for c in clients:
-				c.poll()
-			server.poll()
+		_close_clients(clients, server.poll)
 		server.stop()
 	return _best(results)
+
+
+## Closes every client and polls both ends a few times so the closes go out.
+static func _close_clients(clients: Array, poll_server: Callable) -> void:
+	for c in clients:
+		c.close()
+	for i in 10:
+		for c in clients:
+			c.poll()
+		poll_server.call()
 
 
 ## Connects `n` built-in clients to `tcp` and accepts their server-side peers,

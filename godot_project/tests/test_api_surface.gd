@@ -16,6 +16,8 @@ func run_test() -> void:
 	check_eq([RustWebSocketPeer.STATE_CONNECTING, RustWebSocketPeer.STATE_OPEN,
 		RustWebSocketPeer.STATE_CLOSING, RustWebSocketPeer.STATE_CLOSED], [0, 1, 2, 3], "State values")
 
+	check_enum_types()
+
 	var peer := RustWebSocketPeer.new()
 	check_eq(peer.get_ready_state(), RustWebSocketPeer.STATE_CLOSED, "new peer is closed")
 	check_eq(peer.get_write_mode(), RustWebSocketPeer.WRITE_MODE_BINARY, "default write mode")
@@ -47,3 +49,34 @@ func run_test() -> void:
 	check_eq(server.handshake_timeout, 3.0, "server handshake_timeout default")
 	for s in ["client_connected", "client_disconnected", "client_close_request", "data_received"]:
 		check(server.has_signal(s), "server has signal %s" % s)
+
+
+## The seed's signatures: methods that take or return a WriteMode or State
+## carry the enum's name in ClassDB (and so in the editor help), not int.
+func check_enum_types() -> void:
+	var methods := {}
+	for m in ClassDB.class_get_method_list("RustWebSocketPeer", true):
+		methods[m.name] = m
+	var typed := {
+		"get_write_mode": ["return", "RustWebSocketPeer.WriteMode"],
+		"set_write_mode": [0, "RustWebSocketPeer.WriteMode"],
+		"send": [1, "RustWebSocketPeer.WriteMode"],
+		"get_ready_state": ["return", "RustWebSocketPeer.State"],
+	}
+	for name in typed:
+		if not check(methods.has(name), "ClassDB lists %s()" % name):
+			continue
+		var where = typed[name][0]
+		var info: Dictionary = methods[name].return if where is String else methods[name].args[where]
+		var what := "%s() %s" % [name, "return type" if where is String else "argument %d" % where]
+		check_eq(info.type, TYPE_INT, "%s: an int in Variant terms" % what)
+		check_eq(info["class_name"], typed[name][1], "%s: class_name" % what)
+		check(info.usage & PROPERTY_USAGE_CLASS_IS_ENUM, "%s: PROPERTY_USAGE_CLASS_IS_ENUM (usage %d)" % [what, info.usage])
+	# The enum-typed argument keeps its default and still takes any int, so a
+	# wrong one gets the addon's own error.
+	check_eq(methods["send"].default_args, [RustWebSocketPeer.WRITE_MODE_BINARY], "send()'s default mode")
+	var peer := RustWebSocketPeer.new()
+	expect_errors("set_write_mode", 1)
+	peer.set_write_mode(7)
+	check(peer.get_last_error().contains("neither WRITE_MODE_TEXT"), "set_write_mode(7) is refused: " + peer.get_last_error())
+	check_eq(peer.get_write_mode(), RustWebSocketPeer.WRITE_MODE_BINARY, "the mode is unchanged")

@@ -8,11 +8,6 @@ var server := RustWebSocketServer.new()
 var client := RustWebSocketPeer.new()
 
 
-func pump() -> void:
-	client.poll()
-	server.poll()
-
-
 ## Message i: text on every third, binary otherwise, all different sizes.
 func message(i: int) -> PackedByteArray:
 	if i % 3 == 0:
@@ -25,9 +20,10 @@ func message(i: int) -> PackedByteArray:
 
 
 func run_test() -> void:
+	pumped = [client, server]
 	check_eq(server.listen(0, PackedStringArray(), "127.0.0.1"), OK, "listen")
 	check_eq(client.connect_to_url("ws://127.0.0.1:%d/" % server.get_port()), OK, "connect_to_url")
-	await wait_until(func(): pump(); return client.is_connected_to_host() and server.get_peer_ids().size() == 1, 5.0, "open")
+	await wait_until(func(): poll_pumped(); return client.is_connected_to_host() and server.get_peer_ids().size() == 1, 5.0, "open")
 	var remote: RustWebSocketPeer = server.get_peer(server.get_peer_ids()[0])
 
 	check_eq(client.get_packets(), [], "nothing waiting: empty array")
@@ -41,7 +37,7 @@ func run_test() -> void:
 			remote.send(message(i))
 	var received := [0]
 	client.data_received.connect(func(): received[0] += 1)
-	await wait_until(func(): pump(); return client.get_available_packet_count() == N, 5.0, "%d messages waiting" % N)
+	await wait_until(func(): poll_pumped(); return client.get_available_packet_count() == N, 5.0, "%d messages waiting" % N)
 	check_eq(received[0], N, "data_received once per message")
 
 	# A limit takes only the oldest.
@@ -70,7 +66,7 @@ func run_test() -> void:
 	remote.send_text("a")
 	remote.send(PackedByteArray([1]))
 	remote.send_text("c")
-	await wait_until(func(): pump(); return client.get_available_packet_count() == 3, 5.0, "3 more")
+	await wait_until(func(): poll_pumped(); return client.get_available_packet_count() == 3, 5.0, "3 more")
 	check_eq(client.get_packet().get_string_from_utf8(), "a", "get_packet takes the oldest")
 	check(client.was_string_packet(), "that one was text")
 	var two: Array[PackedByteArray] = client.get_packets(-1)
@@ -81,7 +77,7 @@ func run_test() -> void:
 	remote.send(PackedByteArray([7, 7]))
 	remote.send_text("bye")
 	remote.close(1000, "done")
-	await wait_until(func(): pump(); return client.get_ready_state() == RustWebSocketPeer.STATE_CLOSED, 5.0, "closed")
+	await wait_until(func(): poll_pumped(); return client.get_ready_state() == RustWebSocketPeer.STATE_CLOSED, 5.0, "closed")
 	var late: Array[PackedByteArray] = client.get_packets()
 	check_eq(late, [PackedByteArray([7, 7]), "bye".to_utf8_buffer()] as Array[PackedByteArray], "messages kept across the close")
 	check_eq(client.were_string_packets(), PackedByteArray([0, 1]), "their flags")

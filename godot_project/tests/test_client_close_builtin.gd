@@ -11,8 +11,7 @@ var server := BuiltinServer.new()
 
 func open_client() -> Array:
 	var client := RustWebSocketPeer.new()
-	var log := SignalLog.new()
-	log.watch(client, SignalLog.PEER_SIGNALS)
+	var log: SignalLog = SignalLog.watching(client)
 	client.connect_to_url(server.url())
 	var before := server.peers.size()
 	await wait_until(func(): client.poll(); server.poll(); return client.is_connected_to_host() and server.peers.size() > before and server.peers.back().get_ready_state() == WebSocketPeer.STATE_OPEN, 5.0, "open")

@@ -7,8 +7,7 @@ const SignalLog := preload("res://tests/support/signal_log.gd")
 
 func run_test() -> void:
 	var client := RustWebSocketPeer.new()
-	var log := SignalLog.new()
-	log.watch(client, SignalLog.PEER_SIGNALS)
+	var log: SignalLog = SignalLog.watching(client)
 	check_eq(client.connect_to_url("ws://127.0.0.1:%d/" % free_port()), OK, "connect_to_url returns OK")
 	await wait_until(func(): client.poll(); return client.get_ready_state() == RustWebSocketPeer.STATE_CLOSED, 5.0, "closed")
 	await wait_frames(3)

@@ -11,17 +11,13 @@ var client := RustWebSocketPeer.new()
 var log := SignalLog.new()
 
 
-func pump() -> void:
-	client.poll()
-	server.poll()
-
-
 func run_test() -> void:
+	pumped = [client, server]
 	check_eq(server.start(), OK, "built-in server listens")
 	log.watch(client, SignalLog.PEER_SIGNALS)
 	check_eq(client.connect_to_url(server.url()), OK, "connect_to_url")
 	check_eq(client.get_ready_state(), RustWebSocketPeer.STATE_CONNECTING, "connecting at once")
-	await wait_until(func(): pump(); return client.get_ready_state() == RustWebSocketPeer.STATE_OPEN and server.open_peer() != null, 5.0, "open")
+	await wait_until(func(): poll_pumped(); return client.get_ready_state() == RustWebSocketPeer.STATE_OPEN and server.open_peer() != null, 5.0, "open")
 	check_eq(log.count("connection_established"), 1, "connection_established once")
 	check_eq(log.args_of("connection_established"), [""], "no subprotocol")
 	check(client.is_connected_to_host(), "is_connected_to_host")
@@ -36,7 +32,7 @@ func run_test() -> void:
 	check_eq(client.put_packet("as text".to_utf8_buffer()), OK, "put_packet in text mode")
 	client.set_write_mode(RustWebSocketPeer.WRITE_MODE_BINARY)
 	check_eq(client.put_var({"a": [1, 2.5, "x"]}), OK, "put_var")
-	await wait_until(func(): pump(); return srv.get_available_packet_count() == 4, 5.0, "4 messages at the built-in server")
+	await wait_until(func(): poll_pumped(); return srv.get_available_packet_count() == 4, 5.0, "4 messages at the built-in server")
 	check_eq(srv.get_packet().get_string_from_utf8(), "héllo ✓", "text arrives")
 	check(srv.was_string_packet(), "built-in sees text")
 	check_eq(srv.get_packet().get_string_from_utf8(), "bin", "binary arrives")
@@ -49,7 +45,7 @@ func run_test() -> void:
 	srv.send_text("from godot")
 	srv.put_packet(PackedByteArray([0, 1, 2, 255]))
 	srv.put_var(Vector3(1, 2, 3))
-	await wait_until(func(): pump(); return client.get_available_packet_count() == 3, 5.0, "3 messages at our client")
+	await wait_until(func(): poll_pumped(); return client.get_available_packet_count() == 3, 5.0, "3 messages at our client")
 	check_eq(log.count("data_received"), 3, "data_received once per message")
 	check_eq(client.get_packet().get_string_from_utf8(), "from godot", "text arrives")
 	check(client.was_string_packet(), "was_string_packet after text")
@@ -64,9 +60,9 @@ func run_test() -> void:
 	var seen := []
 	client.data_received.connect(func(): seen.append(client.get_packet().get_string_from_utf8()))
 	srv.send_text("in handler")
-	await wait_until(func(): pump(); return seen.size() == 1, 5.0, "handler reads")
+	await wait_until(func(): poll_pumped(); return seen.size() == 1, 5.0, "handler reads")
 	check_eq(seen, ["in handler"], "message readable when data_received fires")
 	check_eq(log.count("connection_closed"), 0, "still open")
 	client.close()
-	await wait_until(func(): pump(); return client.get_ready_state() == RustWebSocketPeer.STATE_CLOSED, 5.0, "closed")
+	await wait_until(func(): poll_pumped(); return client.get_ready_state() == RustWebSocketPeer.STATE_CLOSED, 5.0, "closed")
 	server.stop()

@@ -11,11 +11,6 @@ var client := RustWebSocketPeer.new()
 var crypto := Crypto.new()
 
 
-func pump() -> void:
-	client.poll()
-	server.poll()
-
-
 func payload(size: int) -> PackedByteArray:
 	if size == 0:
 		return PackedByteArray()
@@ -23,10 +18,11 @@ func payload(size: int) -> PackedByteArray:
 
 
 func run_test() -> void:
+	pumped = [client, server]
 	timeout_seconds = 120.0
 	check_eq(server.start(17 << 20), OK, "built-in server listens")
 	check_eq(client.connect_to_url(server.url()), OK, "connect")
-	await wait_until(func(): pump(); return server.open_peer() != null and client.is_connected_to_host(), 5.0, "open")
+	await wait_until(func(): poll_pumped(); return server.open_peer() != null and client.is_connected_to_host(), 5.0, "open")
 	var srv: WebSocketPeer = server.open_peer()
 	for size in [0, 125, 126, 65535, 65536, 1 << 20, 16 << 20]:
 		var up := payload(size)
@@ -35,7 +31,7 @@ func run_test() -> void:
 		var expect_down := 1 if size > 0 else 0
 		if size > 0:
 			check_eq(srv.put_packet(down), OK, "built-in sends %d B" % size)
-		var ok := await wait_until(func(): pump(); return srv.get_available_packet_count() == 1 and client.get_available_packet_count() == expect_down, 30.0, "%d B both ways" % size)
+		var ok := await wait_until(func(): poll_pumped(); return srv.get_available_packet_count() == 1 and client.get_available_packet_count() == expect_down, 30.0, "%d B both ways" % size)
 		if not ok:
 			return
 		var got_up := srv.get_packet()
@@ -47,5 +43,5 @@ func run_test() -> void:
 		check_eq(got_down.size(), size, "we got %d B" % size)
 		check(got_down == down, "content of %d B from the built-in server" % size)
 	client.close()
-	await wait_until(func(): pump(); return client.get_ready_state() == RustWebSocketPeer.STATE_CLOSED, 5.0, "closed")
+	await wait_until(func(): poll_pumped(); return client.get_ready_state() == RustWebSocketPeer.STATE_CLOSED, 5.0, "closed")
 	server.stop()

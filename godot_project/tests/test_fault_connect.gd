@@ -16,8 +16,7 @@ func run_test() -> void:
 		check_eq(client.get_ready_state(), RustWebSocketPeer.STATE_CLOSED, "still closed after \"%s\"" % url)
 
 	# Name resolution happens off the game thread; the failure arrives as a signal.
-	var log := SignalLog.new()
-	log.watch(client, SignalLog.PEER_SIGNALS)
+	var log: SignalLog = SignalLog.watching(client)
 	client.handshake_timeout = 10.0
 	check_eq(client.connect_to_url("ws://nonexistent.invalid:80/"), OK, "unresolvable host is not a URL error")
 	await wait_until(func(): client.poll(); return client.get_ready_state() == RustWebSocketPeer.STATE_CLOSED, 12.0, "resolution fails")

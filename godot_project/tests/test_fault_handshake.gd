@@ -23,8 +23,7 @@ func attempt(answer: String) -> Array:
 	var peer := RustWebSocketPeer.new()
 	# A client stuck waiting would show up as the handshake timeout instead.
 	peer.handshake_timeout = 5.0
-	var log := SignalLog.new()
-	log.watch(peer, SignalLog.PEER_SIGNALS)
+	var log: SignalLog = SignalLog.watching(peer)
 	check_eq(peer.connect_to_url(raw.url("/fault")), OK, "%s: connect_to_url" % answer)
 	await wait_until(func(): raw.poll(); peer.poll(); return peer.get_ready_state() == RustWebSocketPeer.STATE_CLOSED, 4.0, "%s: peer closed" % answer)
 	check(raw.answered, "%s: the raw server saw the upgrade request and answered" % answer)
@@ -76,8 +75,7 @@ func good_connection(peer: RustWebSocketPeer, what: String) -> void:
 	var raw := RawServer.new()
 	raw.after_answer = Frames.build(Frames.TEXT, "hello".to_utf8_buffer())
 	check_eq(raw.start(), OK, "%s: raw server listens" % what)
-	var log := SignalLog.new()
-	log.watch(peer, SignalLog.PEER_SIGNALS)
+	var log: SignalLog = SignalLog.watching(peer)
 	check_eq(peer.connect_to_url(raw.url()), OK, "%s: connect_to_url" % what)
 	await wait_until(func(): raw.poll(); peer.poll(); return peer.get_available_packet_count() == 1, 5.0, "%s: message behind the 101 arrives" % what)
 	check_eq(log.count("connection_established"), 1, "%s: connection_established" % what)

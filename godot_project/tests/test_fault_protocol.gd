@@ -6,10 +6,11 @@ extends "res://tests/harness/test_case.gd"
 ## the socket closed afterwards (no hang). Close frames carrying a code that
 ## must not appear on the wire are answered with 1002; tungstenite reports
 ## them as a close request with 1002 "Protocol violation" (the original code
-## is not kept), and the handshake then completes cleanly.
+## is not kept), and the handshake then completes cleanly. A message that
+## arrives in the same read as a violation behind it is handed to the game,
+## whose reply goes out before the close frame (Autobahn cases 3.2, 5.15).
 
 const SignalLog := preload("res://tests/support/signal_log.gd")
-const ServerLog := preload("res://tests/support/server_log.gd")
 const RawServer := preload("res://tests/support/raw_ws_server.gd")
 const RawClient := preload("res://tests/support/raw_ws_client.gd")
 const Frames := preload("res://tests/support/frames.gd")
@@ -17,7 +18,7 @@ const Frames := preload("res://tests/support/frames.gd")
 const MIB := 1 << 20
 
 var server := RustWebSocketServer.new()
-var slog := ServerLog.new()
+var slog: SignalLog = SignalLog.watching(server, SignalLog.SERVER_SIGNALS)
 
 
 func _init() -> void:
@@ -63,8 +64,8 @@ func run_test() -> void:
 	streamed.resize(256 * 1024)
 	await client_fault("100 MiB message, first 256 KiB sent", Frames.build(Frames.BINARY, streamed, true, 0, false, 100 * MIB), 1009, "max_message_size")
 	await client_never_hangs_up()
+	await client_answers_before_failing()
 
-	slog.watch(server, ServerLog.SERVER_SIGNALS)
 	server.max_message_size = MIB
 	check_eq(server.listen(0, PackedStringArray(), "127.0.0.1"), OK, "server listens")
 	await server_fault("unmasked client frame", Frames.build(Frames.TEXT, "x".to_utf8_buffer()), 1002, "protocol violation")
@@ -74,6 +75,7 @@ func run_test() -> void:
 	await server_fault("100 MiB message, first 256 KiB sent", Frames.build(Frames.BINARY, streamed, true, 0, true, 100 * MIB), 1009, "max_message_size")
 	await server_bad_close_code(5000)
 	await server_bad_close_code(1005)
+	await server_fails_after_message_unasked()
 
 	# After all that the same server still serves our own client.
 	var client := RustWebSocketPeer.new()
@@ -89,14 +91,10 @@ func run_test() -> void:
 ## the connection is open; checks the close frame it answers with and what
 ## the game sees. Returns {peer, log, reason}.
 func client_fault(name: String, bytes: PackedByteArray, code: int, reason_has: String) -> Dictionary:
-	var raw := RawServer.new()
-	raw.start()
 	var peer := RustWebSocketPeer.new()
 	peer.max_message_size = MIB
-	var log := SignalLog.new()
-	log.watch(peer, SignalLog.PEER_SIGNALS)
-	peer.connect_to_url(raw.url())
-	await wait_until(func(): raw.poll(); peer.poll(); return peer.is_connected_to_host(), 5.0, "%s: open" % name)
+	var log: SignalLog = SignalLog.watching(peer)
+	var raw: RawServer = await RawServer.serving(self, peer, name)
 	raw.send(bytes)
 	await wait_until(func(): raw.poll(); peer.poll(); return peer.get_ready_state() == RustWebSocketPeer.STATE_CLOSED and raw.disconnected(), 5.0, "%s: closed and socket gone" % name)
 	await wait_frames(2)
@@ -122,14 +120,10 @@ func client_fault(name: String, bytes: PackedByteArray, code: int, reason_has: S
 ## After failing, our client waits for the remote side to hang up; one that
 ## never does (never polled again here) is dropped at handshake_timeout.
 func client_never_hangs_up() -> void:
-	var raw := RawServer.new()
-	raw.start()
 	var peer := RustWebSocketPeer.new()
 	peer.handshake_timeout = 1.0
-	var log := SignalLog.new()
-	log.watch(peer, SignalLog.PEER_SIGNALS)
-	peer.connect_to_url(raw.url())
-	await wait_until(func(): raw.poll(); peer.poll(); return peer.is_connected_to_host(), 5.0, "silent remote: open")
+	var log: SignalLog = SignalLog.watching(peer)
+	var raw: RawServer = await RawServer.serving(self, peer, "silent remote")
 	raw.send_frame(Frames.CONTINUATION, "x".to_utf8_buffer())
 	await wait_until(func(): peer.poll(); return peer.get_ready_state() == RustWebSocketPeer.STATE_CLOSED, 5.0, "silent remote: closed anyway")
 	check_eq(log.args_of("connection_closed"), [false], "silent remote: connection_closed, not clean")
@@ -139,17 +133,34 @@ func client_never_hangs_up() -> void:
 	raw.stop()
 
 
+## A valid message and a violation in one write: the game gets the message
+## and its reply from data_received is sent before the close frame.
+func client_answers_before_failing() -> void:
+	var name := "message, then RSV2"
+	var peer := RustWebSocketPeer.new()
+	var log: SignalLog = SignalLog.watching(peer)
+	peer.data_received.connect(func() -> void: peer.send_text("re: " + peer.get_packet().get_string_from_utf8()))
+	var raw: RawServer = await RawServer.serving(self, peer, name)
+	raw.send(Frames.build(Frames.TEXT, "hello".to_utf8_buffer()) + Frames.build(Frames.TEXT, "x".to_utf8_buffer(), true, Frames.RSV2))
+	await wait_until(func(): raw.poll(); peer.poll(); return peer.get_ready_state() == RustWebSocketPeer.STATE_CLOSED and raw.disconnected(), 5.0, "%s: closed" % name)
+	raw.poll()
+	check_eq(log.count("data_received"), 1, "%s: the message was handed to the game" % name)
+	check_eq(raw.frames.map(func(f): return f.opcode), [Frames.TEXT, Frames.CLOSE], "%s: the reply, then the close frame" % name)
+	if raw.frames.size() == 2:
+		check_eq(raw.frames[0].payload.get_string_from_utf8(), "re: hello", "%s: the reply" % name)
+		check_eq(Frames.close_code(raw.frames[1]), 1002, "%s: close code on the wire" % name)
+	check_eq(log.args_of("connection_closed"), [false], "%s: not clean" % name)
+	check_eq(peer.get_close_code(), 1002, "%s: get_close_code" % name)
+	raw.stop()
+
+
 ## A close frame with a code that is never sent on the wire: our client
 ## answers with 1002, and the close completes once the server hangs up.
 func client_bad_close_code(code: int) -> void:
 	var name := "close code %d" % code
-	var raw := RawServer.new()
-	raw.start()
 	var peer := RustWebSocketPeer.new()
-	var log := SignalLog.new()
-	log.watch(peer, SignalLog.PEER_SIGNALS)
-	peer.connect_to_url(raw.url())
-	await wait_until(func(): raw.poll(); peer.poll(); return peer.is_connected_to_host(), 5.0, "%s: open" % name)
+	var log: SignalLog = SignalLog.watching(peer)
+	var raw: RawServer = await RawServer.serving(self, peer, name)
 	raw.send_frame(Frames.CLOSE, Frames.close_payload(code, "odd"))
 	await wait_until(func(): raw.poll(); peer.poll(); return not raw.close_frame().is_empty(), 5.0, "%s: client answers" % name)
 	check_eq(Frames.close_code(raw.close_frame()), 1002, "%s: answered with 1002" % name)
@@ -191,6 +202,22 @@ func server_fault(name: String, bytes: PackedByteArray, code: int, reason_has: S
 	check_eq(peer.get_close_code(), code, "%s: peer's get_close_code" % name)
 	check(peer.get_last_error().contains(reason_has), "%s: peer's get_last_error: %s" % [name, peer.get_last_error()])
 	log_info("server, %s: %s" % [name, peer.get_last_error()])
+
+
+## A message and a violation in one write, and a game that neither reads nor
+## answers: the server still fails the connection without more input.
+func server_fails_after_message_unasked() -> void:
+	var name := "client message, then unmasked frame"
+	var raw = await open_raw_client(name)
+	var id := slog.last_connected_id()
+	var peer: RustWebSocketPeer = server.get_peer(id)
+	raw.send(Frames.build(Frames.TEXT, "hello".to_utf8_buffer(), true, 0, true) + Frames.build(Frames.TEXT, "x".to_utf8_buffer()))
+	await wait_until(func(): server.poll(); raw.poll(); return raw.disconnected() and slog.count_for("client_disconnected", id) == 1, 5.0, "%s: server dropped the client" % name)
+	raw.poll()
+	check_eq(slog.count_for("data_received", id), 1, "%s: data_received once" % name)
+	check_eq(peer.get_available_packet_count(), 1, "%s: the message stays readable" % name)
+	check_eq(raw.frames.map(func(f): return f.opcode), [Frames.CLOSE], "%s: only the close frame" % name)
+	check_eq(Frames.close_code(raw.close_frame()), 1002, "%s: close code on the wire" % name)
 
 
 func server_bad_close_code(code: int) -> void:

@@ -32,14 +32,9 @@ func run_test() -> void:
 	# From now on the stalled client is never polled again.
 	var chunk := PackedByteArray()
 	chunk.resize(32 * 1024)
-	var result := OK
 	expect_errors("outbound buffer full", 1)
-	for i in 1000:
-		result = remote.send(chunk)
-		if result != OK:
-			break
-		server.poll()
-	check_eq(result, ERR_OUT_OF_MEMORY, "the outbound limit engages")
+	var result: Array = send_until_refused(remote, chunk, 1000, server.poll)
+	check_eq(result[0], ERR_OUT_OF_MEMORY, "the outbound limit engages")
 	check(remote.get_current_outbound_buffered_amount() <= 256 * 1024, "buffered stays within the limit")
 
 	var echoes := []

@@ -5,7 +5,6 @@ extends "res://tests/harness/test_case.gd"
 ## the game, messages before it are, and the close is reported once.
 
 const SignalLog := preload("res://tests/support/signal_log.gd")
-const ServerLog := preload("res://tests/support/server_log.gd")
 const RawServer := preload("res://tests/support/raw_ws_server.gd")
 const RawClient := preload("res://tests/support/raw_ws_client.gd")
 const Frames := preload("res://tests/support/frames.gd")
@@ -23,21 +22,22 @@ func run_test() -> void:
 	await server_side()
 
 
+## The close frame the failing side sent: 1007, a reason naming UTF-8, and
+## masked exactly when a client sent it.
+func check_utf8_close(f: Dictionary, masked: bool, who: String) -> void:
+	check_eq(Frames.close_code(f), 1007, "%s: close code on the wire" % who)
+	check(Frames.close_reason(f).contains("UTF-8"), "%s: close reason on the wire: %s" % [who, Frames.close_reason(f)])
+	check_eq(f.get("masked"), masked, "%s: its close frame is %s" % [who, "masked" if masked else "not masked"])
+
+
 func client_side() -> void:
-	var raw := RawServer.new()
-	check_eq(raw.start(), OK, "raw server listens")
 	var peer := RustWebSocketPeer.new()
-	var log := SignalLog.new()
-	log.watch(peer, SignalLog.PEER_SIGNALS)
-	check_eq(peer.connect_to_url(raw.url()), OK, "connect_to_url")
-	await wait_until(func(): raw.poll(); peer.poll(); return peer.is_connected_to_host(), 5.0, "client open")
+	var log: SignalLog = SignalLog.watching(peer)
+	var raw: RawServer = await RawServer.serving(self, peer, "client")
 	raw.send_frame(Frames.TEXT, "before".to_utf8_buffer())
 	raw.send_frame(Frames.TEXT, PackedByteArray(BAD_UTF8))
 	await wait_until(func(): raw.poll(); peer.poll(); return not raw.close_frame().is_empty(), 5.0, "client sends a close frame")
-	var f := raw.close_frame()
-	check_eq(Frames.close_code(f), 1007, "client: close code on the wire")
-	check(Frames.close_reason(f).contains("UTF-8"), "client: close reason on the wire: " + Frames.close_reason(f))
-	check(f.get("masked", false), "client: its close frame is masked")
+	check_utf8_close(raw.close_frame(), true, "client")
 	check_eq(raw.frames_of(Frames.CLOSE).size(), 1, "client: one close frame")
 	# The failing side closes without waiting for an answer.
 	await wait_until(func(): raw.poll(); peer.poll(); return peer.get_ready_state() == RustWebSocketPeer.STATE_CLOSED and raw.disconnected(), 5.0, "client closed and socket gone")
@@ -57,8 +57,7 @@ func client_side() -> void:
 
 func server_side() -> void:
 	var server := RustWebSocketServer.new()
-	var slog := ServerLog.new()
-	slog.watch(server, ServerLog.SERVER_SIGNALS)
+	var slog: SignalLog = SignalLog.watching(server, SignalLog.SERVER_SIGNALS)
 	check_eq(server.listen(0, PackedStringArray(), "127.0.0.1"), OK, "server listens")
 	var raw := RawClient.new()
 	check_eq(raw.connect_to(server.get_port()), OK, "raw client connects")
@@ -68,10 +67,7 @@ func server_side() -> void:
 	raw.send_frame(Frames.TEXT, "before".to_utf8_buffer())
 	raw.send_frame(Frames.TEXT, PackedByteArray(BAD_UTF8))
 	await wait_until(func(): server.poll(); raw.poll(); return not raw.close_frame().is_empty(), 5.0, "server sends a close frame")
-	var f := raw.close_frame()
-	check_eq(Frames.close_code(f), 1007, "server: close code on the wire")
-	check(Frames.close_reason(f).contains("UTF-8"), "server: close reason on the wire: " + Frames.close_reason(f))
-	check(not f.get("masked", true), "server: its close frame is not masked")
+	check_utf8_close(raw.close_frame(), false, "server")
 	await wait_until(func(): server.poll(); raw.poll(); return slog.count_for("client_disconnected", id) == 1 and raw.disconnected(), 5.0, "server dropped the client")
 	await wait_frames(3)
 	server.poll()

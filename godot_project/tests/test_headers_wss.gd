@@ -54,7 +54,7 @@ class RawTlsClient extends RefCounted:
 
 var fx := Fx.new()
 var server := RustWebSocketServer.new()
-var slog := SignalLog.new()
+var slog: SignalLog = SignalLog.watching(server, SignalLog.SERVER_SIGNALS)
 
 
 func _init() -> void:
@@ -69,7 +69,6 @@ func run_test() -> void:
 	server.handshake_timeout = 2.0
 	server.extra_headers = PackedStringArray(["X-Server-Name: tls-test", "Cache-Control: no-store"])
 	check_eq(server.listen(0, PackedStringArray(["y", "chat"]), "127.0.0.1"), OK, "TLS server listens")
-	slog.watch(server, SignalLog.SERVER_SIGNALS)
 	var port := server.get_port()
 
 	# Request headers, path and query over TLS.
@@ -118,8 +117,7 @@ func run_test() -> void:
 			"the body says why: " + answer.get_slice("\r\n\r\n", 1))
 	var offering_x := RustWebSocketPeer.new()
 	offering_x.trusted_certificate = cert
-	var xlog := SignalLog.new()
-	xlog.watch(offering_x, SignalLog.PEER_SIGNALS)
+	var xlog: SignalLog = SignalLog.watching(offering_x)
 	offering_x.connect_to_url("wss://localhost:%d/" % port, PackedStringArray(["x"]))
 	await wait_until(func(): offering_x.poll(); c.poll(); server.poll(); return offering_x.get_ready_state() == RustWebSocketPeer.STATE_CLOSED, 5.0, "refused client closes")
 	check_eq(xlog.count("connection_error"), 1, "connection_error once")

@@ -11,8 +11,7 @@ var server := RustWebSocketServer.new()
 func run_test() -> void:
 	check_eq(server.listen(0, [], "127.0.0.1"), OK, "listen")
 	var client := RustWebSocketPeer.new()
-	var log := SignalLog.new()
-	log.watch(client, SignalLog.PEER_SIGNALS)
+	var log: SignalLog = SignalLog.watching(client)
 	client.heartbeat_interval = 0.2
 	check_eq(client.heartbeat_interval, 0.2, "property set")
 	check_eq(client.get_heartbeat_rtt(), -1.0, "no RTT before any ping")

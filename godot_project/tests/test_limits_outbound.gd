@@ -35,16 +35,10 @@ func run_test() -> void:
 	chunk.resize(64 * 1024)
 	for i in chunk.size():
 		chunk[i] = i % 251
-	var sent := 0
-	var result := OK
 	expect_errors("outbound buffer full", 1)
-	for i in 2000:
-		result = client.send(chunk)
-		if result != OK:
-			break
-		sent += 1
-		client.poll()
-	check_eq(result, ERR_OUT_OF_MEMORY, "send fails once the limit is reached")
+	var result: Array = send_until_refused(client, chunk, 2000, client.poll)
+	var sent: int = result[1]
+	check_eq(result[0], ERR_OUT_OF_MEMORY, "send fails once the limit is reached")
 	check(client.get_last_error().contains("outbound_buffer_limit") or client.get_last_error().contains("outbound buffer"), "reason: " + client.get_last_error())
 	var queued := client.get_current_outbound_buffered_amount()
 	check(queued > 0 and queued <= (1 << 20), "buffered amount within the limit: %d" % queued)

@@ -16,8 +16,7 @@ func run_test() -> void:
 	server.client_disconnected.connect(func(id, clean): gone.append([id, clean]))
 
 	var victim := RustWebSocketPeer.new()
-	var log := SignalLog.new()
-	log.watch(victim, SignalLog.PEER_SIGNALS)
+	var log: SignalLog = SignalLog.watching(victim)
 	var bystander := RustWebSocketPeer.new()
 	for p in [victim, bystander]:
 		p.connect_to_url("ws://127.0.0.1:%d" % server.get_port())

@@ -20,16 +20,9 @@ func _init() -> void:
 
 
 func echo_server(key: CryptoKey, cert: X509Certificate) -> RustWebSocketServer:
-	var s := RustWebSocketServer.new()
-	s.private_key = key
-	s.tls_certificate = cert
+	var s := fx.echo_server(key, cert, "echo:")
+	check(s.is_listening(), "server listens (%s)" % s.get_last_error())
 	s.client_connected.connect(func(_id, _p): connected[0] += 1)
-	# A weak reference: the server holding a lambda that holds the server would leak.
-	var weak: WeakRef = weakref(s)
-	s.data_received.connect(func(id: int):
-		var p: RustWebSocketPeer = weak.get_ref().get_peer(id)
-		p.send_text("echo:" + p.get_packet().get_string_from_utf8()))
-	check_eq(s.listen(0, PackedStringArray(), "127.0.0.1"), OK, "server listens")
 	servers.append(s)
 	return s
 
@@ -74,8 +67,7 @@ func through(url: String, proxy_url: String, cert: X509Certificate, what: String
 ## Connects through a refusing proxy; returns the connection_error reason.
 func refused(url: String, proxy_url: String, what: String) -> String:
 	var c := client(proxy_url, null)
-	var log := SignalLog.new()
-	log.watch(c, SignalLog.PEER_SIGNALS)
+	var log: SignalLog = SignalLog.watching(c)
 	var before: int = connected[0]
 	check_eq(c.connect_to_url(url), OK, "%s: connect_to_url" % what)
 	await wait_until(func(): pump(c); return c.get_ready_state() == RustWebSocketPeer.STATE_CLOSED, 8.0, "%s: fails" % what)

@@ -5,11 +5,11 @@ extends "res://tests/harness/test_case.gd"
 ## 1 MiB echoed with their kind, and closes with 4000 "py bye"; our server
 ## sees all of it and signals each step once.
 
-const ServerLog := preload("res://tests/support/server_log.gd")
+const SignalLog := preload("res://tests/support/signal_log.gd")
 const PythonProcess := preload("res://tests/support/python_process.gd")
 
 var server := RustWebSocketServer.new()
-var slog := ServerLog.new()
+var slog: SignalLog = SignalLog.watching(server, SignalLog.SERVER_SIGNALS)
 var python := PythonProcess.new()
 ## [text or PackedByteArray, was_string] of each message the server got.
 var received := []
@@ -29,7 +29,6 @@ func on_data(id: int) -> void:
 
 func run_test() -> void:
 	timeout_seconds = 40.0
-	slog.watch(server, ServerLog.SERVER_SIGNALS)
 	server.client_connected.connect(on_connected)
 	server.data_received.connect(on_data)
 	var request := [""]

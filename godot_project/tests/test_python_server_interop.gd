@@ -15,8 +15,7 @@ var port := 0
 ## Connects a client; returns [client, log] once it is open or has failed.
 func open(path := "/", protocols := PackedStringArray(), headers := PackedStringArray()) -> Array:
 	var client := RustWebSocketPeer.new()
-	var log := SignalLog.new()
-	log.watch(client, SignalLog.PEER_SIGNALS)
+	var log: SignalLog = SignalLog.watching(client)
 	check_eq(client.connect_to_url("ws://127.0.0.1:%d%s" % [port, path], protocols, headers), OK, "connect_to_url")
 	await wait_until(func(): client.poll(); return log.count("connection_established") + log.count("connection_error") > 0, 5.0, "connects or fails")
 	return [client, log]

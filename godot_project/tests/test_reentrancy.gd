@@ -52,8 +52,7 @@ func run_test() -> void:
 
 	# close() from inside a handler, on the server side (disconnect_peer) and the client side.
 	var b: RustWebSocketPeer = await connect_client()
-	var log_b := SignalLog.new()
-	log_b.watch(b, SignalLog.PEER_SIGNALS)
+	var log_b: SignalLog = SignalLog.watching(b)
 	b.send_text("bye")
 	await wait_until(func(): b.poll(); server.poll(); return b.get_ready_state() == RustWebSocketPeer.STATE_CLOSED, 5.0, "closed by the server's handler")
 	check_eq(b.get_close_code(), 4000, "code from disconnect_peer inside data_received")
@@ -79,8 +78,7 @@ func run_test() -> void:
 
 	# Dropping the last reference to the server inside its own handler.
 	var d: RustWebSocketPeer = await connect_client()
-	var log_d := SignalLog.new()
-	log_d.watch(d, SignalLog.PEER_SIGNALS)
+	var log_d: SignalLog = SignalLog.watching(d)
 	var server_ref: WeakRef = weakref(server)
 	server.data_received.connect(func(_id): server = null)
 	d.send_text("drop the server")

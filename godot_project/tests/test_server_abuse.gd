@@ -5,7 +5,7 @@ extends "res://tests/harness/test_case.gd"
 ## (all its messages echoed), none of the bad ones becomes a client, and once
 ## the timeout passes the server has dropped every bad connection still open.
 
-const ServerLog := preload("res://tests/support/server_log.gd")
+const SignalLog := preload("res://tests/support/signal_log.gd")
 
 const KINDS := ["random", "half_http", "silent", "quit"]
 const BAD_PER_BATCH := 20
@@ -13,7 +13,7 @@ const BATCHES := 10
 const MESSAGES := 5
 
 var server := RustWebSocketServer.new()
-var slog := ServerLog.new()
+var slog: SignalLog = SignalLog.watching(server, SignalLog.SERVER_SIGNALS)
 var rng := RandomNumberGenerator.new()
 ## Bad connections: {tcp, kind, acted}.
 var bad: Array = []
@@ -36,7 +36,6 @@ func pump() -> void:
 
 func run_test() -> void:
 	rng.seed = 20240611
-	slog.watch(server, ServerLog.SERVER_SIGNALS)
 	server.handshake_timeout = 1.0
 	server.data_received.connect(echo)
 	check_eq(server.listen(0, PackedStringArray(), "127.0.0.1"), OK, "listen")

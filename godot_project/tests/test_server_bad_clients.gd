@@ -4,12 +4,12 @@ extends "res://tests/harness/test_case.gd"
 ## clients are served throughout; every bad one is dropped (the silent ones no
 ## earlier than handshake_timeout), and none becomes a client.
 
-const ServerLog := preload("res://tests/support/server_log.gd")
+const SignalLog := preload("res://tests/support/signal_log.gd")
 const RawClient := preload("res://tests/support/raw_client.gd")
 const TIMEOUT := 0.5
 
 var server := RustWebSocketServer.new()
-var slog := ServerLog.new()
+var slog: SignalLog = SignalLog.watching(server, SignalLog.SERVER_SIGNALS)
 ## name -> RawClient
 var bad := {}
 var started_ms := {}
@@ -60,7 +60,6 @@ func serve_real_clients(n: int, count: int, what: String) -> void:
 
 
 func run_test() -> void:
-	slog.watch(server, ServerLog.SERVER_SIGNALS)
 	server.data_received.connect(echo)
 	server.handshake_timeout = TIMEOUT
 	check_eq(server.listen(0, [], "127.0.0.1"), OK, "listen")

@@ -4,22 +4,15 @@ extends "res://tests/harness/test_case.gd"
 ## up to 16 MiB, the close started by each side with its code and reason, and
 ## every server signal (and the server-side peer's own) counted per client.
 
-const ServerLog := preload("res://tests/support/server_log.gd")
 const SignalLog := preload("res://tests/support/signal_log.gd")
 const BIG := 17 << 20
 
 var server := RustWebSocketServer.new()
-var slog := ServerLog.new()
+var slog: SignalLog = SignalLog.watching(server, SignalLog.SERVER_SIGNALS)
 ## id -> SignalLog of the server-side RustWebSocketPeer.
 var peer_logs := {}
 var clients: Array[WebSocketPeer] = []
 var crypto := Crypto.new()
-
-
-func pump() -> void:
-	server.poll()
-	for ws in clients:
-		ws.poll()
 
 
 ## Connects a built-in client and returns [ws, id] once both ends are open.
@@ -31,16 +24,15 @@ func open_client() -> Array:
 	clients.append(ws)
 	var before := slog.count("client_connected")
 	check_eq(ws.connect_to_url("ws://127.0.0.1:%d/" % server.get_port()), OK, "built-in connect_to_url")
-	await wait_until(func(): pump(); return ws.get_ready_state() == WebSocketPeer.STATE_OPEN and slog.count("client_connected") == before + 1, 5.0, "built-in client open")
+	await wait_until(func(): poll_pumped(); return ws.get_ready_state() == WebSocketPeer.STATE_OPEN and slog.count("client_connected") == before + 1, 5.0, "built-in client open")
 	return [ws, slog.last_connected_id()]
 
 
 func run_test() -> void:
+	pumped = [server, clients]
 	timeout_seconds = 90.0
-	slog.watch(server, ServerLog.SERVER_SIGNALS)
 	server.client_connected.connect(func(id, _p):
-		var l := SignalLog.new()
-		l.watch(server.get_peer(id), SignalLog.PEER_SIGNALS)
+		var l: SignalLog = SignalLog.watching(server.get_peer(id))
 		peer_logs[id] = l)
 	check_eq(server.listen(0, ["chat"]), OK, "listen(0)")
 	check(server.is_listening(), "is_listening")
@@ -61,7 +53,7 @@ func run_test() -> void:
 	# Text and binary both ways.
 	ws.send_text("héllo ✓")
 	ws.put_packet(PackedByteArray([0, 1, 2, 255]))
-	await wait_until(func(): pump(); return peer.get_available_packet_count() == 2, 5.0, "2 messages at the server")
+	await wait_until(func(): poll_pumped(); return peer.get_available_packet_count() == 2, 5.0, "2 messages at the server")
 	check_eq(slog.count_for("data_received", id), 2, "data_received(id) once per message")
 	check_eq(peer_logs[id].count("data_received"), 2, "peer's own data_received once per message")
 	check_eq(peer.get_packet().get_string_from_utf8(), "héllo ✓", "text arrives")
@@ -70,7 +62,7 @@ func run_test() -> void:
 	check(not peer.was_string_packet(), "server sees binary")
 	check_eq(peer.send_text("from server ✓"), OK, "server send_text")
 	check_eq(peer.send(PackedByteArray([9, 8, 7])), OK, "server send binary")
-	await wait_until(func(): pump(); return ws.get_available_packet_count() == 2, 5.0, "2 messages at the client")
+	await wait_until(func(): poll_pumped(); return ws.get_available_packet_count() == 2, 5.0, "2 messages at the client")
 	check_eq(ws.get_packet().get_string_from_utf8(), "from server ✓", "text arrives at the client")
 	check(ws.was_string_packet(), "built-in sees text")
 	check_eq(ws.get_packet(), PackedByteArray([9, 8, 7]), "binary arrives at the client")
@@ -85,7 +77,7 @@ func run_test() -> void:
 		if size > 0:
 			ws.put_packet(up)
 			received += 1
-		var ok := await wait_until(func(): pump(); return ws.get_available_packet_count() == 1 and peer.get_available_packet_count() == (1 if size > 0 else 0), 30.0, "%d B both ways" % size)
+		var ok := await wait_until(func(): poll_pumped(); return ws.get_available_packet_count() == 1 and peer.get_available_packet_count() == (1 if size > 0 else 0), 30.0, "%d B both ways" % size)
 		if not ok:
 			return
 		var got := ws.get_packet()
@@ -101,7 +93,7 @@ func run_test() -> void:
 
 	# The client closes.
 	ws.close(4001, "client bye")
-	await wait_until(func(): pump(); return ws.get_ready_state() == WebSocketPeer.STATE_CLOSED and slog.count_for("client_disconnected", id) > 0, 5.0, "client-started close done")
+	await wait_until(func(): poll_pumped(); return ws.get_ready_state() == WebSocketPeer.STATE_CLOSED and slog.count_for("client_disconnected", id) > 0, 5.0, "client-started close done")
 	check_eq(slog.count_for("client_close_request", id), 1, "client_close_request once")
 	check_eq(slog.args_for("client_close_request", id), [id, 4001, "client bye"], "its code and reason")
 	check_eq(slog.args_for("client_disconnected", id), [id, true], "clean client_disconnected")
@@ -123,7 +115,7 @@ func run_test() -> void:
 			check_eq(server.disconnect_peer(id2, 4002, "server bye"), OK, "disconnect_peer")
 		else:
 			check_eq(server.get_peer(id2).close(4002, "server bye"), OK, "peer.close")
-		await wait_until(func(): pump(); return ws.get_ready_state() == WebSocketPeer.STATE_CLOSED and slog.count_for("client_disconnected", id2) > 0, 5.0, "%s close done" % how)
+		await wait_until(func(): poll_pumped(); return ws.get_ready_state() == WebSocketPeer.STATE_CLOSED and slog.count_for("client_disconnected", id2) > 0, 5.0, "%s close done" % how)
 		check_eq(ws.get_close_code(), 4002, "%s: client got the code" % how)
 		check_eq(ws.get_close_reason(), "server bye", "%s: client got the reason" % how)
 		check_eq(slog.count_for("client_close_request", id2), 0, "%s: no client_close_request" % how)
@@ -133,7 +125,7 @@ func run_test() -> void:
 
 	# Nothing fires twice later.
 	await wait_frames(10)
-	pump()
+	poll_pumped()
 	check_eq(slog.count("client_connected"), 3, "client_connected once per client")
 	check_eq(slog.count("client_disconnected"), 3, "client_disconnected once per client")
 	check_eq(slog.count("client_close_request"), 1, "one client-started close in all")

@@ -3,14 +3,13 @@ extends "res://tests/harness/test_case.gd"
 ## address or port, listening twice, unknown peer ids. Binding: "*" takes IPv4
 ## and IPv6 clients, "::1" takes IPv6 ones (where the machine has IPv6 loopback).
 
-const ServerLog := preload("res://tests/support/server_log.gd")
+const SignalLog := preload("res://tests/support/signal_log.gd")
 
 
 ## Connects a client to url, exchanges a message and closes; returns
 ## [id, the peer's address as the server saw it], or [0, ""].
 func connect_one(server: RustWebSocketServer, url: String, what: String) -> Array:
-	var slog := ServerLog.new()
-	slog.watch(server, ServerLog.SERVER_SIGNALS)
+	var slog: SignalLog = SignalLog.watching(server, SignalLog.SERVER_SIGNALS)
 	var client := RustWebSocketPeer.new()
 	check_eq(client.connect_to_url(url), OK, "%s: connect_to_url" % what)
 	var ok := await wait_until(func(): client.poll(); server.poll(); return client.is_connected_to_host() and slog.count("client_connected") == 1, 5.0, "%s: open" % what)

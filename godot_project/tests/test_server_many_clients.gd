@@ -3,12 +3,12 @@ extends "res://tests/harness/test_case.gd"
 ## that the server echoes from its data_received(id) handler through
 ## get_peer(id).put_packet: every client gets exactly its own echoes, in order.
 
-const ServerLog := preload("res://tests/support/server_log.gd")
+const SignalLog := preload("res://tests/support/signal_log.gd")
 const CLIENTS := 50
 const MESSAGES := 20
 
 var server := RustWebSocketServer.new()
-var slog := ServerLog.new()
+var slog: SignalLog = SignalLog.watching(server, SignalLog.SERVER_SIGNALS)
 var clients: Array[RustWebSocketPeer] = []
 ## client index -> Array of received texts
 var got := []
@@ -38,7 +38,6 @@ func echo(id: int) -> void:
 
 func run_test() -> void:
 	timeout_seconds = 40.0
-	slog.watch(server, ServerLog.SERVER_SIGNALS)
 	server.data_received.connect(echo)
 	check_eq(server.listen(0, [], "127.0.0.1"), OK, "listen")
 	var url := "ws://127.0.0.1:%d/" % server.get_port()

@@ -4,20 +4,13 @@ extends "res://tests/harness/test_case.gd"
 ## reused, subprotocol negotiation (and refusal), the request path, query and
 ## headers seen on the server-side peer, and extra_headers in the response.
 
-const ServerLog := preload("res://tests/support/server_log.gd")
 const SignalLog := preload("res://tests/support/signal_log.gd")
 const RawClient := preload("res://tests/support/raw_client.gd")
 
 var server := RustWebSocketServer.new()
-var slog := ServerLog.new()
+var slog: SignalLog = SignalLog.watching(server, SignalLog.SERVER_SIGNALS)
 var clients: Array[RustWebSocketPeer] = []
 var all_ids := {}
-
-
-func pump() -> void:
-	server.poll()
-	for c in clients:
-		c.poll()
 
 
 func url(path := "/") -> String:
@@ -27,12 +20,11 @@ func url(path := "/") -> String:
 ## Connects one of our clients; returns [client, id, client's SignalLog].
 func open_client(path := "/", protocols := PackedStringArray(), headers := PackedStringArray()) -> Array:
 	var client := RustWebSocketPeer.new()
-	var log := SignalLog.new()
-	log.watch(client, SignalLog.PEER_SIGNALS)
+	var log: SignalLog = SignalLog.watching(client)
 	clients.append(client)
 	var before := slog.count("client_connected")
 	check_eq(client.connect_to_url(url(path), protocols, headers), OK, "connect_to_url")
-	await wait_until(func(): pump(); return client.is_connected_to_host() and slog.count("client_connected") == before + 1, 5.0, "client open")
+	await wait_until(func(): poll_pumped(); return client.is_connected_to_host() and slog.count("client_connected") == before + 1, 5.0, "client open")
 	var id := slog.last_connected_id()
 	check(id > 0 and id != 1, "id %d is positive and not 1" % id)
 	check(not all_ids.has(id), "id %d not used before" % id)
@@ -41,11 +33,11 @@ func open_client(path := "/", protocols := PackedStringArray(), headers := Packe
 
 
 func close_and_wait(client: RustWebSocketPeer, id: int) -> void:
-	await wait_until(func(): pump(); return client.get_ready_state() == RustWebSocketPeer.STATE_CLOSED and slog.count_for("client_disconnected", id) == 1, 5.0, "closed")
+	await wait_until(func(): poll_pumped(); return client.get_ready_state() == RustWebSocketPeer.STATE_CLOSED and slog.count_for("client_disconnected", id) == 1, 5.0, "closed")
 
 
 func run_test() -> void:
-	slog.watch(server, ServerLog.SERVER_SIGNALS)
+	pumped = [server, clients]
 	server.extra_headers = PackedStringArray(["X-Server: yes"])
 	check_eq(server.listen(0, ["chat", "v2"]), OK, "listen")
 
@@ -70,23 +62,30 @@ func run_test() -> void:
 	check_eq(peer.get_connected_host(), "127.0.0.1", "server-side peer's connected host")
 	check_eq(peer.get_connected_port(), server.get_peer_port(id), "server-side peer's connected port")
 
-	# Messages and sizes both ways, including empty ones.
+	# Messages and sizes both ways, including empty ones. put_packet() of an
+	# empty array sends nothing (Godot skips empty buffers in every
+	# PacketPeer); send() and send_text("") send empty messages.
+	check_eq(client.put_packet(PackedByteArray()), OK, "put_packet of an empty array returns OK")
 	client.send_text("hi ✓")
 	client.send(PackedByteArray([1, 2]))
 	for size in [0, 65536, 1 << 20]:
 		client.send(Crypto.new().generate_random_bytes(size) if size > 0 else PackedByteArray())
-	await wait_until(func(): pump(); return peer.get_available_packet_count() == 5, 5.0, "5 messages at the server")
-	check_eq(slog.count_for("data_received", id), 5, "data_received(id) once per message")
+	client.send_text("")
+	await wait_until(func(): poll_pumped(); return peer.get_available_packet_count() == 6, 5.0, "6 messages at the server")
+	check_eq(slog.count_for("data_received", id), 6, "data_received(id) once per message")
 	check_eq(peer.get_packet().get_string_from_utf8(), "hi ✓", "text")
 	check(peer.was_string_packet(), "text is text")
 	check_eq(peer.get_packet(), PackedByteArray([1, 2]), "binary")
 	check(not peer.was_string_packet(), "binary is binary")
 	for size in [0, 65536, 1 << 20]:
 		check_eq(peer.get_packet().size(), size, "%d B at the server" % size)
+		check(not peer.was_string_packet(), "%d B is binary" % size)
+	check_eq(peer.get_packet(), PackedByteArray(), "send_text(\"\") arrives empty")
+	check(peer.was_string_packet(), "send_text(\"\") is text")
 	peer.send_text("yo")
 	peer.send(PackedByteArray())
 	peer.send(PackedByteArray([7]))
-	await wait_until(func(): pump(); return client.get_available_packet_count() == 3, 5.0, "3 messages at the client")
+	await wait_until(func(): poll_pumped(); return client.get_available_packet_count() == 3, 5.0, "3 messages at the client")
 	check_eq(log.count("data_received"), 3, "client data_received once per message")
 	check_eq(client.get_packet().get_string_from_utf8(), "yo", "text down")
 	check(client.was_string_packet(), "text down is text")
@@ -119,12 +118,11 @@ func run_test() -> void:
 
 	# A client offering only an unsupported protocol is refused.
 	var refused := RustWebSocketPeer.new()
-	var rlog := SignalLog.new()
-	rlog.watch(refused, SignalLog.PEER_SIGNALS)
+	var rlog: SignalLog = SignalLog.watching(refused)
 	clients.append(refused)
 	var connected_before := slog.count("client_connected")
 	refused.connect_to_url(url(), PackedStringArray(["nope"]))
-	await wait_until(func(): pump(); return rlog.count("connection_error") > 0, 5.0, "refused client fails")
+	await wait_until(func(): poll_pumped(); return rlog.count("connection_error") > 0, 5.0, "refused client fails")
 	check_eq(rlog.count("connection_error"), 1, "connection_error once")
 	check_eq(rlog.count("connection_established"), 0, "never established")
 	check_eq(refused.get_ready_state(), RustWebSocketPeer.STATE_CLOSED, "refused client closed")
@@ -133,18 +131,18 @@ func run_test() -> void:
 	# extra_headers reach the client (read with a hand-made upgrade request).
 	var raw := RawClient.new()
 	raw.connect_to(server.get_port())
-	await wait_until(func(): raw.poll(); pump(); return raw.is_connected_to_server(), 5.0, "raw tcp connects")
+	await wait_until(func(): raw.poll(); poll_pumped(); return raw.is_connected_to_server(), 5.0, "raw tcp connects")
 	raw.send_upgrade()
-	await wait_until(func(): raw.poll(); pump(); return raw.response_head() != "", 5.0, "upgrade response")
+	await wait_until(func(): raw.poll(); poll_pumped(); return raw.response_head() != "", 5.0, "upgrade response")
 	var response := raw.response_head()
 	check(response.begins_with("HTTP/1.1 101"), "switching protocols: %s" % response.get_slice("\r\n", 0))
 	check(response.to_lower().contains("x-server: yes"), "extra header in the response")
 	check(response.contains("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), "accept key per RFC 6455")
 	raw.drop()
-	await wait_until(func(): pump(); return slog.count("client_disconnected") == slog.count("client_connected") - 1, 5.0, "raw client's disconnect seen")
+	await wait_until(func(): poll_pumped(); return slog.count("client_disconnected") == slog.count("client_connected") - 1, 5.0, "raw client's disconnect seen")
 
 	for cl in clients:
 		cl.close()
-	await wait_until(func(): pump(); return server.get_peer_ids().is_empty(), 5.0, "all closed")
+	await wait_until(func(): poll_pumped(); return server.get_peer_ids().is_empty(), 5.0, "all closed")
 	check_eq(slog.count("client_disconnected"), slog.count("client_connected"), "one disconnect per connect")
 	server.stop()

@@ -5,12 +5,11 @@ extends "res://tests/harness/test_case.gd"
 ## client_disconnected(id, false) (or one clean one after the freed peer's
 ## "going away" frame).
 
-const ServerLog := preload("res://tests/support/server_log.gd")
 const SignalLog := preload("res://tests/support/signal_log.gd")
 const RawClient := preload("res://tests/support/raw_client.gd")
 
 var server := RustWebSocketServer.new()
-var slog := ServerLog.new()
+var slog: SignalLog = SignalLog.watching(server, SignalLog.SERVER_SIGNALS)
 var ours: Array[RustWebSocketPeer] = []
 var our_logs: Array = []
 var builtin := WebSocketPeer.new()
@@ -34,13 +33,11 @@ func next_id(before: int, what: String) -> int:
 
 
 func run_test() -> void:
-	slog.watch(server, ServerLog.SERVER_SIGNALS)
 	check_eq(server.listen(0), OK, "listen")
 	var port := server.get_port()
 	for i in 2:
 		var c := RustWebSocketPeer.new()
-		var l := SignalLog.new()
-		l.watch(c, SignalLog.PEER_SIGNALS)
+		var l: SignalLog = SignalLog.watching(c)
 		ours.append(c)
 		our_logs.append(l)
 		c.connect_to_url(url())
@@ -70,8 +67,7 @@ func run_test() -> void:
 
 	# The port is closed: a new client is refused.
 	var late := RustWebSocketPeer.new()
-	var late_log := SignalLog.new()
-	late_log.watch(late, SignalLog.PEER_SIGNALS)
+	var late_log: SignalLog = SignalLog.watching(late)
 	late.connect_to_url("ws://127.0.0.1:%d/" % port)
 	await wait_until(func(): late.poll(); return late_log.count("connection_error") == 1, 5.0, "refused after stop()")
 

@@ -33,8 +33,7 @@ func attempt(server: Fx.BuiltinServer, url: String, setup: Callable) -> Array:
 	var c := RustWebSocketPeer.new()
 	c.handshake_timeout = 2.0
 	setup.call(c)
-	var log := SignalLog.new()
-	log.watch(c, SignalLog.PEER_SIGNALS)
+	var log: SignalLog = SignalLog.watching(c)
 	check_eq(c.connect_to_url(url), OK, "connect_to_url(%s)" % url)
 	await wait_until(func(): c.poll(); server.poll(); return c.get_ready_state() != RustWebSocketPeer.STATE_CONNECTING,
 			5.0, "outcome of %s" % url)

@@ -19,28 +19,13 @@ func _init() -> void:
 
 
 func make_server(key: CryptoKey, cert: X509Certificate) -> RustWebSocketServer:
-	var s := RustWebSocketServer.new()
-	s.private_key = key
-	s.tls_certificate = cert
-	s.handshake_timeout = 1.0
-	# A weak reference: the server holding a lambda that holds the server would leak.
-	var weak: WeakRef = weakref(s)
-	s.data_received.connect(func(id: int):
-		var p: RustWebSocketPeer = weak.get_ref().get_peer(id)
-		p.send_text("echo:" + p.get_packet().get_string_from_utf8()))
-	check_eq(s.listen(0, PackedStringArray(), "127.0.0.1"), OK, "server listens")
+	var s := fx.echo_server(key, cert, "echo:", 1.0)
+	check(s.is_listening(), "server listens (%s)" % s.get_last_error())
 	var log := SignalLog.new()
 	log.watch(s, SignalLog.SERVER_SIGNALS)
 	logs[s] = log
 	servers.append(s)
 	return s
-
-
-func pump() -> void:
-	for s in servers:
-		s.poll()
-	for c in good:
-		c.poll()
 
 
 func connected_count() -> int:
@@ -54,7 +39,7 @@ func connected_count() -> int:
 func good_clients_echo(tag: String) -> void:
 	for c in good:
 		c.send_text(tag)
-	await wait_until(func(): pump(); return good.all(func(c): return c.get_available_packet_count() > 0), 5.0, "good clients echo " + tag)
+	await wait_until(func(): poll_pumped(); return good.all(func(c): return c.get_available_packet_count() > 0), 5.0, "good clients echo " + tag)
 	for c in good:
 		check_eq(c.get_packet().get_string_from_utf8(), "echo:" + tag, "echo of %s" % tag)
 		check_eq(c.get_ready_state(), RustWebSocketPeer.STATE_OPEN, "good client still open")
@@ -65,10 +50,9 @@ func rust_fails(url: String, cert: X509Certificate, what: String) -> String:
 	var c := RustWebSocketPeer.new()
 	c.handshake_timeout = 1.0
 	c.trusted_certificate = cert
-	var log := SignalLog.new()
-	log.watch(c, SignalLog.PEER_SIGNALS)
+	var log: SignalLog = SignalLog.watching(c)
 	check_eq(c.connect_to_url(url), OK, "%s: connect_to_url" % what)
-	await wait_until(func(): c.poll(); pump(); return c.get_ready_state() == RustWebSocketPeer.STATE_CLOSED, 5.0, "%s: fails" % what)
+	await wait_until(func(): c.poll(); poll_pumped(); return c.get_ready_state() == RustWebSocketPeer.STATE_CLOSED, 5.0, "%s: fails" % what)
 	check_eq(log.count("connection_error"), 1, "%s: connection_error once" % what)
 	check_eq(log.count("connection_established") + log.count("connection_closed"), 0, "%s: never open" % what)
 	var reason: String = c.get_last_error()
@@ -83,13 +67,14 @@ func builtin_fails(url: String, options: TLSOptions, what: String) -> void:
 	var opened := [false]
 	await wait_until(func():
 		b.poll()
-		pump()
+		poll_pumped()
 		opened[0] = opened[0] or b.get_ready_state() == WebSocketPeer.STATE_OPEN
 		return b.get_ready_state() == WebSocketPeer.STATE_CLOSED, 5.0, "%s: ends" % what)
 	check(not opened[0], "%s: never open" % what)
 
 
 func run_test() -> void:
+	pumped = [servers, good]
 	var key := fx.make_key()
 	var cert := fx.self_signed(key)
 	var tls_srv := make_server(key, cert)
@@ -102,7 +87,7 @@ func run_test() -> void:
 		c.trusted_certificate = cert
 		c.connect_to_url(url)
 		good.append(c)
-	await wait_until(func(): pump(); return good.all(func(c): return c.get_ready_state() == RustWebSocketPeer.STATE_OPEN), 5.0, "good clients open")
+	await wait_until(func(): poll_pumped(); return good.all(func(c): return c.get_ready_state() == RustWebSocketPeer.STATE_OPEN), 5.0, "good clients open")
 	check_eq(connected_count(), 2, "one peer per server")
 	await good_clients_echo("before")
 
@@ -120,7 +105,7 @@ func run_test() -> void:
 	await good_clients_echo("after TLS at plain")
 
 	await wait_frames(3)
-	pump()
+	poll_pumped()
 	check_eq(connected_count(), 2, "no mixed-up client became a peer")
 	for s in servers:
 		check_eq(logs[s].count("client_disconnected"), 0, "no peer of the servers was disturbed")
@@ -128,6 +113,6 @@ func run_test() -> void:
 
 	for c in good:
 		c.close()
-	await wait_until(func(): pump(); return good.all(func(c): return c.get_ready_state() == RustWebSocketPeer.STATE_CLOSED), 5.0, "good clients close")
+	await wait_until(func(): poll_pumped(); return good.all(func(c): return c.get_ready_state() == RustWebSocketPeer.STATE_CLOSED), 5.0, "good clients close")
 	for s in servers:
 		s.stop()

@@ -18,18 +18,8 @@ func _init() -> void:
 
 
 func tls_server(key: CryptoKey, cert: X509Certificate) -> RustWebSocketServer:
-	var s := RustWebSocketServer.new()
-	s.private_key = key
-	s.tls_certificate = cert
-	s.handshake_timeout = 2.0
-	# A weak reference: the server holding a lambda that holds the server would leak.
-	var weak: WeakRef = weakref(s)
-	s.data_received.connect(func(id: int):
-		# Echo, keeping the message kind.
-		var p: RustWebSocketPeer = weak.get_ref().get_peer(id)
-		var data := p.get_packet()
-		p.send(data, RustWebSocketPeer.WRITE_MODE_TEXT if p.was_string_packet() else RustWebSocketPeer.WRITE_MODE_BINARY))
-	check_eq(s.listen(0, PackedStringArray(), "127.0.0.1"), OK, "TLS server listens (%s)" % s.get_last_error())
+	var s := fx.echo_server(key, cert, "", 2.0)
+	check(s.is_listening(), "TLS server listens (%s)" % s.get_last_error())
 	servers.append(s)
 	return s
 
@@ -44,8 +34,7 @@ func rust_client(url: String, trusted: X509Certificate, expect_open: bool, what:
 	var c := RustWebSocketPeer.new()
 	c.handshake_timeout = 2.0
 	c.trusted_certificate = trusted
-	var log := SignalLog.new()
-	log.watch(c, SignalLog.PEER_SIGNALS)
+	var log: SignalLog = SignalLog.watching(c)
 	check_eq(c.connect_to_url(url), OK, "%s: connect_to_url" % what)
 	await wait_until(func(): c.poll(); poll_all(); return c.get_ready_state() != RustWebSocketPeer.STATE_CONNECTING, 5.0, "%s: decided" % what)
 	if not expect_open:
@@ -71,8 +60,7 @@ func run_test() -> void:
 	var key := fx.make_key()
 	var cert := fx.self_signed(key, "CN=localhost,O=Server,C=US")
 	var server := tls_server(key, cert)
-	var slog := SignalLog.new()
-	slog.watch(server, SignalLog.SERVER_SIGNALS)
+	var slog: SignalLog = SignalLog.watching(server, SignalLog.SERVER_SIGNALS)
 	var url := "wss://localhost:%d/" % server.get_port()
 
 	# Godot's built-in client, trusting our certificate.

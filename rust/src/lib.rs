@@ -2,6 +2,9 @@
 //! Godot 3 `WebSocketPeer` API and signals.
 
 pub mod core;
+/// The fuzz target's and its seed tests' way into the read path.
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod godot;
 
 use ::godot::init::{gdextension, ExtensionLibrary, InitStage};

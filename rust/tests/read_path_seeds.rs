@@ -1,9 +1,9 @@
-//! The fuzz harness's entry point (`core::fuzzing::feed`) on hand-made inputs:
+//! The fuzz harness's entry point (`fuzzing::feed`) on hand-made inputs:
 //! proves it drives our real read path in both roles, so a quiet fuzzer run
 //! means something, and pins the outcomes the fuzzer cannot judge by itself.
 
-use websocket_peer::core::fuzzing::{feed, Side};
-use websocket_peer::core::Event;
+use websocket_peer::core::{framing, Event};
+use websocket_peer::fuzzing::{feed, Outcome, Side};
 
 const SYNTH: u8 = 0x10;
 const HANG_UP: u8 = 0x80;
@@ -14,26 +14,8 @@ const FAST: u8 = 0x3f;
 const SMALL_READS: u8 = 0x02;
 
 fn frame(opcode: u8, payload: &[u8], mask: Option<[u8; 4]>) -> Vec<u8> {
-    let mut f = vec![0x80 | opcode];
-    let m = if mask.is_some() { 0x80 } else { 0 };
-    match payload.len() {
-        n if n < 126 => f.push(m | n as u8),
-        n if n <= 0xffff => {
-            f.push(m | 126);
-            f.extend_from_slice(&(n as u16).to_be_bytes());
-        }
-        n => {
-            f.push(m | 127);
-            f.extend_from_slice(&(n as u64).to_be_bytes());
-        }
-    }
-    match mask {
-        Some(key) => {
-            f.extend_from_slice(&key);
-            f.extend(payload.iter().enumerate().map(|(i, b)| b ^ key[i % 4]));
-        }
-        None => f.extend_from_slice(payload),
-    }
+    let mut f = Vec::new();
+    framing::write_frame(&mut f, opcode, payload, mask);
     f
 }
 
@@ -47,15 +29,19 @@ fn input(flags: u8, pace: u8, parts: &[Vec<u8>]) -> Vec<u8> {
 
 const MASK: Option<[u8; 4]> = Some([1, 2, 3, 4]);
 
+/// `side` past a synthesized handshake, reading `frames` in big reads, then
+/// the remote hangs up.
+fn frames_then_hang_up(side: Side, frames: &[Vec<u8>]) -> Outcome {
+    feed(side, &input(SYNTH | HANG_UP | BIG_READS, FAST, frames))
+}
+
 #[test]
 fn server_reads_text_then_clean_close() {
     let close = [&1000u16.to_be_bytes()[..], b"bye"].concat();
-    let data = input(
-        SYNTH | HANG_UP | BIG_READS,
-        FAST,
+    let out = frames_then_hang_up(
+        Side::Server,
         &[frame(1, b"hello", MASK), frame(8, &close, MASK)],
     );
-    let out = feed(Side::Server, &data);
     assert!(out.opened);
     assert_eq!(out.packets.len(), 1);
     assert!(out.packets[0].text);
@@ -111,30 +97,13 @@ fn client_reads_frames_split_in_small_pieces() {
 #[test]
 fn violations_close_with_their_codes() {
     // An unmasked frame from a client.
-    let out = feed(
-        Side::Server,
-        &input(SYNTH | HANG_UP | BIG_READS, FAST, &[frame(2, b"x", None)]),
-    );
+    let out = frames_then_hang_up(Side::Server, &[frame(2, b"x", None)]);
     assert_eq!(out.close_code, Some(1002));
     // Text that is not UTF-8.
-    let out = feed(
-        Side::Client,
-        &input(
-            SYNTH | HANG_UP | BIG_READS,
-            FAST,
-            &[frame(1, &[0xff, 0xfe], None)],
-        ),
-    );
+    let out = frames_then_hang_up(Side::Client, &[frame(1, &[0xff, 0xfe], None)]);
     assert_eq!(out.close_code, Some(1007));
     // A frame over the harness's 64 KiB max_message_size.
-    let out = feed(
-        Side::Client,
-        &input(
-            SYNTH | HANG_UP | BIG_READS,
-            FAST,
-            &[frame(2, &vec![0; 70_000], None)],
-        ),
-    );
+    let out = frames_then_hang_up(Side::Client, &[frame(2, &vec![0; 70_000], None)]);
     assert_eq!(out.close_code, Some(1009));
     assert!(out.packets.is_empty());
 }

@@ -104,24 +104,24 @@ fn serves_wss(key: &[u8], cert: &[u8]) {
     assert!(got.text);
 }
 
-#[test]
-fn pkcs1_key_serves_wss() {
-    let dir = scratch("pkcs1");
-    let Some((key, cert)) = identity(&dir.0, true) else {
+/// A key in one PEM format (its header is `marker`) serves `wss://`.
+fn key_format_serves_wss(name: &str, pkcs1: bool, marker: &str) {
+    let dir = scratch(name);
+    let Some((key, cert)) = identity(&dir.0, pkcs1) else {
         return;
     };
-    assert!(String::from_utf8_lossy(&key).contains("BEGIN RSA PRIVATE KEY"));
+    assert!(String::from_utf8_lossy(&key).contains(marker));
     serves_wss(&key, &cert);
 }
 
 #[test]
+fn pkcs1_key_serves_wss() {
+    key_format_serves_wss("pkcs1", true, "BEGIN RSA PRIVATE KEY");
+}
+
+#[test]
 fn pkcs8_key_serves_wss() {
-    let dir = scratch("pkcs8");
-    let Some((key, cert)) = identity(&dir.0, false) else {
-        return;
-    };
-    assert!(String::from_utf8_lossy(&key).contains("BEGIN PRIVATE KEY"));
-    serves_wss(&key, &cert);
+    key_format_serves_wss("pkcs8", false, "BEGIN PRIVATE KEY");
 }
 
 #[test]

@@ -112,14 +112,14 @@ func _process(_delta: float) -> bool:
 
 func _unexpected_errors() -> Array[Dictionary]:
 	var allowed: PackedStringArray = test.get("allowed_error_patterns") if test != null else PackedStringArray()
+	return _not_allowed(logger.snapshot(), allowed)
+
+
+## The errors of logged that contain none of the allowed patterns.
+func _not_allowed(logged: Array, allowed: PackedStringArray) -> Array[Dictionary]:
 	var bad: Array[Dictionary] = []
-	for e in logger.snapshot():
-		var ok := false
-		for p in allowed:
-			if e.text.contains(p):
-				ok = true
-				break
-		if not ok:
+	for e in logged:
+		if not Array(allowed).any(func(p: String) -> bool: return e.text.contains(p)):
 			bad.append(e)
 	return bad
 
@@ -150,15 +150,7 @@ func _finish(reason: String) -> void:
 			checks_failed += 1
 			print("CHECK FAILED: expected %d logged error(s) containing \"%s\", got %d" % [expected[pattern], pattern, n])
 
-	var bad: Array[Dictionary] = []
-	for e in all:
-		var ok := false
-		for p in allowed:
-			if e.text.contains(p):
-				ok = true
-				break
-		if not ok:
-			bad.append(e)
+	var bad := _not_allowed(all, allowed)
 	for e in bad:
 		print("LOGGED %s: %s [%s]" % [e.type, e.text, e.where])
 

@@ -29,9 +29,25 @@ var allowed_error_patterns: PackedStringArray = []
 var expected_errors: Dictionary = {}
 
 
+## What poll_pumped() polls, in order: objects with a poll() method, or
+## arrays of them (an array the test keeps adding clients to is polled as it
+## grows). Set it at the start of run_test().
+var pumped: Array = []
+
+
 ## Override. May await.
 func run_test() -> void:
 	pass
+
+
+## Polls everything in pumped once; call it from wait_until() conditions.
+func poll_pumped() -> void:
+	for item in pumped:
+		if item is Array:
+			for each in item:
+				each.poll()
+		else:
+			item.poll()
 
 
 # ---- checks ---------------------------------------------------------------
@@ -111,6 +127,22 @@ func expect_errors(pattern: String, n: int = 1) -> void:
 
 
 # ---- helpers --------------------------------------------------------------
+
+## Sends chunk through peer until a send is refused, trying at most max_sends
+## times, with poll_between() after each accepted one. Returns [the last
+## send's result, how many sends were accepted].
+func send_until_refused(peer: RustWebSocketPeer, chunk: PackedByteArray, max_sends: int,
+		poll_between: Callable) -> Array:
+	var result := OK
+	var sent := 0
+	while sent < max_sends:
+		result = peer.send(chunk)
+		if result != OK:
+			break
+		sent += 1
+		poll_between.call()
+	return [result, sent]
+
 
 ## A loopback port nothing listens on (it was free a moment ago).
 func free_port() -> int:

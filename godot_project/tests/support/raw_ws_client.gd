@@ -1,10 +1,8 @@
-extends RefCounted
+extends "res://tests/support/raw_ws_end.gd"
 ## A WebSocket client written by hand on a StreamPeerTCP, for tests that need
 ## a client that misbehaves on purpose: it sends a correct upgrade request,
 ## checks the answer, then sends whatever frames the test builds (masked or
 ## not) and decodes the server's frames. Call poll() every frame.
-
-const Frames := preload("res://tests/support/frames.gd")
 
 var tcp := StreamPeerTCP.new()
 var key := Marshalls.raw_to_base64(Crypto.new().generate_random_bytes(16))
@@ -13,9 +11,6 @@ var path := "/"
 var response := ""
 ## True once the answer was a 101 with the right Sec-WebSocket-Accept.
 var open := false
-## Frames the server sent after the handshake, in order.
-var frames: Array = []
-var pending := PackedByteArray()
 var _sent_request := false
 
 
@@ -32,51 +27,22 @@ func poll() -> void:
 		_sent_request = true
 		tcp.put_data(("GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n"
 				% [path, tcp.get_connected_port(), key]).to_ascii_buffer())
-	var n := tcp.get_available_bytes()
-	if n > 0:
-		var got: Array = tcp.get_partial_data(n)
-		if got[0] == OK:
-			pending.append_array(got[1])
+	_read_available()
 	if response.is_empty():
-		var text := pending.get_string_from_ascii()
-		var end := text.find("\r\n\r\n")
-		if end < 0:
+		response = _take_head()
+		if response.is_empty():
 			return
-		response = text.substr(0, end)
-		pending = pending.slice(end + 4)
 		open = response.begins_with("HTTP/1.1 101 ") \
 				and Frames.header_value(response, "Sec-WebSocket-Accept") == Frames.accept_key(key)
-	var res := Frames.take_all(pending)
-	frames.append_array(res[0])
-	pending = res[1]
+	_take_frames()
 
 
-func send(bytes: PackedByteArray) -> Error:
-	return tcp.put_data(bytes)
+## The socket once the upgrade request went out.
+func _stream() -> StreamPeerTCP:
+	return tcp if _sent_request else null
 
 
 ## Sends one frame, masked as a client must unless mask says otherwise.
 func send_frame(opcode: int, payload := PackedByteArray(), fin := true, rsv := 0,
 		mask := true) -> Error:
 	return send(Frames.build(opcode, payload, fin, rsv, mask))
-
-
-## Whether the server has closed the socket (FIN or reset seen).
-func disconnected() -> bool:
-	return _sent_request and tcp.get_status() != StreamPeerTCP.STATUS_CONNECTED
-
-
-## The first close frame the server sent, or {}.
-func close_frame() -> Dictionary:
-	for f in frames:
-		if f.opcode == Frames.CLOSE:
-			return f
-	return {}
-
-
-func frames_of(opcode: int) -> Array:
-	return frames.filter(func(f): return f.opcode == opcode)
-
-
-func drop() -> void:
-	tcp.disconnect_from_host()

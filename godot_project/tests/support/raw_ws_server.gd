@@ -1,11 +1,9 @@
-extends RefCounted
+extends "res://tests/support/raw_ws_end.gd"
 ## A WebSocket server written by hand on a TCPServer, for tests that need a
 ## server that misbehaves on purpose: it answers the upgrade request with
 ## what the test chose, sends the raw bytes the test gives it, and decodes
 ## the frames our client sends back. One connection at a time; call poll()
 ## every frame.
-
-const Frames := preload("res://tests/support/frames.gd")
 
 ## How the upgrade request is answered: "101" (correct), "404", "500",
 ## "bad_accept" (101 with a Sec-WebSocket-Accept for another key) or
@@ -21,10 +19,6 @@ var port := 0
 ## The client's upgrade request (head only), once it arrived.
 var request := ""
 var answered := false
-## Frames the client sent after the handshake, parsed and unmasked, in order.
-var frames: Array = []
-## Bytes received and not yet parsed.
-var pending := PackedByteArray()
 
 
 func start() -> Error:
@@ -37,27 +31,31 @@ func url(path := "/") -> String:
 	return "ws://127.0.0.1:%d%s" % [port, path]
 
 
+## A new raw server, listening, with peer (our client) connected to it and
+## open; the test's checks record what failed (the server is returned anyway).
+static func serving(test: Node, peer: RustWebSocketPeer, what: String):
+	var raw = new()
+	if test.check_eq(raw.start(), OK, "%s: raw server listens" % what):
+		test.check_eq(peer.connect_to_url(raw.url()), OK, "%s: connect_to_url" % what)
+		await test.wait_until(func(): raw.poll(); peer.poll(); return peer.is_connected_to_host(), 5.0, "%s: open" % what)
+	return raw
+
+
 func poll() -> void:
 	if conn == null and tcp.is_connection_available():
 		conn = tcp.take_connection()
 	if conn == null:
 		return
 	conn.poll()
-	var n := conn.get_available_bytes() if conn.get_status() == StreamPeerTCP.STATUS_CONNECTED else 0
-	if n > 0:
-		var got: Array = conn.get_partial_data(n)
-		if got[0] == OK:
-			pending.append_array(got[1])
+	_read_available()
 	if not answered:
 		_maybe_answer()
 	if answered:
-		var res := Frames.take_all(pending)
-		frames.append_array(res[0])
-		pending = res[1]
+		_take_frames()
 
 
-func send(bytes: PackedByteArray) -> Error:
-	return conn.put_data(bytes) if conn != null else ERR_UNCONFIGURED
+func _stream() -> StreamPeerTCP:
+	return conn
 
 
 ## Sends one unmasked frame (a server's frames are unmasked unless mask says).
@@ -66,43 +64,15 @@ func send_frame(opcode: int, payload := PackedByteArray(), fin := true, rsv := 0
 	return send(Frames.build(opcode, payload, fin, rsv, mask))
 
 
-## Whether the client's socket has gone away (FIN or reset seen).
-func disconnected() -> bool:
-	return conn != null and conn.get_status() != StreamPeerTCP.STATUS_CONNECTED
-
-
-## The first close frame the client sent, or {}.
-func close_frame() -> Dictionary:
-	for f in frames:
-		if f.opcode == Frames.CLOSE:
-			return f
-	return {}
-
-
-## Frames of the given opcode.
-func frames_of(opcode: int) -> Array:
-	return frames.filter(func(f): return f.opcode == opcode)
-
-
-## Drops the client's connection.
-func drop() -> void:
-	if conn != null:
-		conn.disconnect_from_host()
-
-
 func stop() -> void:
 	drop()
 	tcp.stop()
 
 
 func _maybe_answer() -> void:
-	# The head is ASCII, so its character offsets are byte offsets.
-	var text := pending.get_string_from_ascii()
-	var end := text.find("\r\n\r\n")
-	if end < 0:
+	request = _take_head()
+	if request.is_empty():
 		return
-	request = text.substr(0, end)
-	pending = pending.slice(end + 4)
 	var key := Frames.header_value(request, "Sec-WebSocket-Key")
 	var head := ""
 	match answer:

@@ -12,6 +12,28 @@ const VALID_UNTIL := "20991231235959"
 var crypto := Crypto.new()
 
 
+## Our server on 127.0.0.1 (a port the OS picks), wss:// when key and cert
+## are given, that answers every message in its kind: text_prefix + the text,
+## or the same bytes. Check is_listening() (get_last_error() says why not).
+func echo_server(key: CryptoKey, cert: X509Certificate, text_prefix := "",
+		handshake_timeout := 3.0) -> RustWebSocketServer:
+	var s := RustWebSocketServer.new()
+	s.private_key = key
+	s.tls_certificate = cert
+	s.handshake_timeout = handshake_timeout
+	# A weak reference: the server holding a lambda that holds the server would leak.
+	var weak: WeakRef = weakref(s)
+	s.data_received.connect(func(id: int):
+		var p: RustWebSocketPeer = weak.get_ref().get_peer(id)
+		var data := p.get_packet()
+		if p.was_string_packet():
+			p.send_text(text_prefix + data.get_string_from_utf8())
+		else:
+			p.send(data))
+	s.listen(0, PackedStringArray(), "127.0.0.1")
+	return s
+
+
 ## A fresh 2048-bit RSA key.
 func make_key() -> CryptoKey:
 	return crypto.generate_rsa(2048)

@@ -16,7 +16,7 @@ use super::error::{Error, ErrorKind, Result};
 use super::event::Event;
 use super::framing;
 use super::inbox::{Inbox, Packet};
-use super::transport::{Duplex, Transport};
+use super::transport::Duplex;
 
 /// Where an open connection is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +59,9 @@ pub struct Connection {
     read_any: bool,
     /// When the first bytes of the message now being received arrived.
     message_started: Option<Instant>,
+    /// A protocol violation found behind messages of the same read round,
+    /// acted on at the next poll (see `read_into`).
+    deferred_failure: Option<tungstenite::Error>,
 }
 
 /// Closing a socket that still has unread input makes the kernel send a reset,
@@ -100,6 +103,7 @@ impl Connection {
             read_drained: false,
             read_any: false,
             message_started: None,
+            deferred_failure: None,
         }
     }
 
@@ -241,7 +245,11 @@ impl Connection {
         if self.phase == Phase::Closed {
             return;
         }
-        if matches!(self.phase, Phase::Open | Phase::Closing) {
+        if let Some(err) = self.deferred_failure.take() {
+            // The messages before the violation were handed out at the last
+            // poll, and what the owner sent in reply is queued ahead of the close.
+            self.on_read_error(err);
+        } else if matches!(self.phase, Phase::Open | Phase::Closing) {
             self.read_into(inbox, events);
         }
         if self.linger == Linger::Discarding {
@@ -255,6 +263,11 @@ impl Connection {
                 clean: self.status.as_ref().is_some_and(|s| s.clean),
             });
         }
+    }
+
+    /// Whether a protocol violation waits to be acted on at the next poll.
+    pub fn failure_pending(&self) -> bool {
+        self.deferred_failure.is_some()
     }
 
     /// The reason the connection failed, if it did.
@@ -272,7 +285,7 @@ impl Connection {
             return false;
         }
         // Plain TCP only: a TLS layer may hold data that the socket no longer shows.
-        let Transport::Plain(tcp) = self.ws.get_ref().socket() else {
+        let Some(tcp) = self.ws.get_ref().socket().plain_tcp() else {
             return false;
         };
         matches!(tcp.peek(&mut [0u8; 1]), Err(e) if e.kind() == io::ErrorKind::WouldBlock)
@@ -299,6 +312,13 @@ impl Connection {
                     break;
                 }
                 Err(tungstenite::Error::Io(e)) if e.kind() == io::ErrorKind::Interrupted => {}
+                // Valid messages came before the violation in this round: the
+                // owner gets them and one poll to answer before the connection
+                // fails, as if the bad frame had arrived a moment later.
+                Err(e) if self.read_any && self.phase == Phase::Open && fails_with_close(&e) => {
+                    self.deferred_failure = Some(e);
+                    break;
+                }
                 Err(e) => {
                     self.on_read_error(e);
                     break;
@@ -583,6 +603,17 @@ impl Connection {
         });
         self.phase = Phase::Closed;
         self.deadline = None;
+    }
+}
+
+/// Whether `on_read_error` answers this error with a close frame of ours.
+fn fails_with_close(err: &tungstenite::Error) -> bool {
+    use tungstenite::error::ProtocolError as P;
+    use tungstenite::Error as W;
+    match err {
+        W::Protocol(P::ResetWithoutClosingHandshake) => false,
+        W::Protocol(_) | W::Capacity(_) | W::Utf8(_) => true,
+        _ => false,
     }
 }
 

@@ -13,7 +13,12 @@ pub fn frame_len(len: usize, masked: bool) -> usize {
 
 /// Appends one final data frame (`text` or binary) holding `payload` to `out`.
 pub fn write_data_frame(out: &mut Vec<u8>, payload: &[u8], text: bool, mask: Option<[u8; 4]>) {
-    let opcode = if text { 0x1 } else { 0x2 };
+    write_frame(out, if text { 0x1 } else { 0x2 }, payload, mask);
+}
+
+/// Appends one final frame with `opcode` holding `payload` to `out`; the
+/// tests build control frames with it too.
+pub fn write_frame(out: &mut Vec<u8>, opcode: u8, payload: &[u8], mask: Option<[u8; 4]>) {
     out.reserve(frame_len(payload.len(), mask.is_some()));
     out.push(0x80 | opcode);
     let mask_bit = if mask.is_some() { 0x80 } else { 0 };

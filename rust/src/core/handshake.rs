@@ -18,6 +18,10 @@ use tungstenite::WebSocket;
 use super::error::{Error, ErrorKind, Result};
 use super::transport::{Duplex, Transport};
 
+/// What one step of a TLS handshake (client or server) gives.
+type TlsResult =
+    std::result::Result<native_tls::TlsStream<TcpStream>, native_tls::HandshakeError<TcpStream>>;
+
 /// Where a handshake stands after one step.
 pub enum Progress<H> {
     /// Still waiting on the socket; call `advance` again later.
@@ -77,12 +81,12 @@ impl ClientHandshake {
         tls: Option<(native_tls::TlsConnector, String)>,
         setup: ClientSetup,
     ) -> Progress<Self> {
-        if let Err(e) = prepare(&stream, no_delay) {
-            return Progress::Failed(e);
-        }
-        match tls {
-            None => Self::upgrade(Transport::Plain(stream), setup),
-            Some((connector, host)) => Self::tls_step(connector.connect(&host, stream), setup),
+        match (prepare(&stream, no_delay), tls) {
+            (Err(e), _) => Progress::Failed(e),
+            (Ok(()), None) => Self::upgrade(Transport::plain(stream), setup),
+            (Ok(()), Some((connector, host))) => {
+                Self::tls_step(connector.connect(&host, stream), setup)
+            }
         }
     }
 
@@ -91,21 +95,15 @@ impl ClientHandshake {
         match self {
             ClientHandshake::Tls(mid, setup) => Self::tls_step(mid.handshake(), *setup),
             ClientHandshake::Upgrade(mid) => {
-                let plain = matches!(mid.get_ref().get_ref().socket(), Transport::Plain(_));
+                let plain = mid.get_ref().get_ref().socket().is_plain();
                 Self::upgrade_step(mid.handshake(), plain)
             }
         }
     }
 
-    fn tls_step(
-        result: std::result::Result<
-            native_tls::TlsStream<TcpStream>,
-            native_tls::HandshakeError<TcpStream>,
-        >,
-        setup: ClientSetup,
-    ) -> Progress<Self> {
+    fn tls_step(result: TlsResult, setup: ClientSetup) -> Progress<Self> {
         match result {
-            Ok(tls) => Self::upgrade(Transport::Tls(Box::new(tls)), setup),
+            Ok(tls) => Self::upgrade(Transport::tls(tls), setup),
             Err(native_tls::HandshakeError::WouldBlock(mid)) => {
                 Progress::Pending(ClientHandshake::Tls(mid, Box::new(setup)))
             }
@@ -125,7 +123,7 @@ impl ClientHandshake {
     }
 
     pub(crate) fn upgrade(transport: Transport, setup: ClientSetup) -> Progress<Self> {
-        let plain = matches!(transport, Transport::Plain(_));
+        let plain = transport.is_plain();
         match WsClient::start(Duplex::new(transport), setup.request, Some(setup.config)) {
             Ok(mid) => Self::upgrade_step(mid.handshake(), plain),
             Err(e) => Progress::Failed(client_error(e, plain)),
@@ -395,12 +393,10 @@ impl ServerHandshake {
         tls: Option<&native_tls::TlsAcceptor>,
         setup: ServerSetup,
     ) -> Progress<Self> {
-        if let Err(e) = prepare(&stream, no_delay) {
-            return Progress::Failed(e);
-        }
-        match tls {
-            None => Self::upgrade(Transport::Plain(stream), setup),
-            Some(acceptor) => Self::tls_step(acceptor.accept(stream), setup),
+        match (prepare(&stream, no_delay), tls) {
+            (Err(e), _) => Progress::Failed(e),
+            (Ok(()), None) => Self::upgrade(Transport::plain(stream), setup),
+            (Ok(()), Some(acceptor)) => Self::tls_step(acceptor.accept(stream), setup),
         }
     }
 
@@ -412,15 +408,9 @@ impl ServerHandshake {
         }
     }
 
-    fn tls_step(
-        result: std::result::Result<
-            native_tls::TlsStream<TcpStream>,
-            native_tls::HandshakeError<TcpStream>,
-        >,
-        setup: ServerSetup,
-    ) -> Progress<Self> {
+    fn tls_step(result: TlsResult, setup: ServerSetup) -> Progress<Self> {
         match result {
-            Ok(tls) => Self::upgrade(Transport::Tls(Box::new(tls)), setup),
+            Ok(tls) => Self::upgrade(Transport::tls(tls), setup),
             Err(native_tls::HandshakeError::WouldBlock(mid)) => {
                 Progress::Pending(ServerHandshake::Tls(mid, setup))
             }

@@ -12,8 +12,6 @@ pub(crate) mod der;
 pub mod error;
 pub mod event;
 pub mod framing;
-#[cfg(feature = "fuzzing")]
-pub mod fuzzing;
 pub(crate) mod handshake;
 pub mod inbox;
 pub(crate) mod memory_pipe;

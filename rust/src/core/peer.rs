@@ -354,6 +354,12 @@ impl Peer {
         }
     }
 
+    /// Whether the next poll has a protocol violation to act on, even if
+    /// nothing more arrives.
+    pub fn failure_pending(&self) -> bool {
+        matches!(&self.stage, Stage::Open(conn) if conn.failure_pending())
+    }
+
     /// Bytes queued and not yet written to the socket.
     pub fn buffered_amount(&self) -> usize {
         match &self.stage {

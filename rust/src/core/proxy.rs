@@ -1,6 +1,7 @@
 //! HTTP CONNECT proxy URLs: `http://[user:password@]host:port`.
 
 use super::error::{Error, Result};
+use super::url::split_host_port;
 
 /// A parsed proxy address with optional Basic credentials.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,26 +33,9 @@ impl ProxyUrl {
             Some((user, hp)) => (Some(percent_decode(user)), hp),
             None => (None, authority),
         };
-        let (host, port) = if let Some(inner) = hostport.strip_prefix('[') {
-            let Some((host, after)) = inner.split_once(']') else {
-                return bad("IPv6 address is missing its closing ']'");
-            };
-            (host, after.strip_prefix(':'))
-        } else {
-            match hostport.rsplit_once(':') {
-                Some((h, p)) => (h, Some(p)),
-                None => (hostport, None),
-            }
-        };
-        if host.is_empty() {
-            return bad("the host is missing");
-        }
-        let port = match port {
-            None => 8080,
-            Some(p) => match p.parse::<u16>() {
-                Ok(p) if p > 0 => p,
-                _ => return bad(&format!("port \"{p}\" is not a number from 1 to 65535")),
-            },
+        let (host, port) = match split_host_port(hostport, 8080) {
+            Ok(split) => split,
+            Err(why) => return bad(&why),
         };
         Ok(Some(Self {
             host: host.to_string(),

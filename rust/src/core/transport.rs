@@ -12,30 +12,126 @@ use std::sync::Arc;
 use super::budget::Tenant;
 use super::readiness::Poller;
 
-/// A connected socket, plain or TLS.
-pub enum Transport {
-    /// `ws://`
-    Plain(TcpStream),
-    /// `wss://`
-    Tls(Box<native_tls::TlsStream<TcpStream>>),
-    /// The fuzzer's in-memory remote side.
-    #[cfg(feature = "fuzzing")]
-    Memory(super::fuzzing::Pipe),
-    /// No socket: stands in for one for the moment a pipe is moved between
-    /// WebSocket contexts (see `Connection::drop_read_state`).
-    Detached,
+/// A byte stream a WebSocket can run over. The addon's are [`TcpStream`]
+/// (`ws://`) and a TLS stream over one (`wss://`); any other non-blocking
+/// stream (an in-memory one, say) works the same through [`Transport::new`].
+pub trait Socket: Read + Write + Send {
+    /// The TCP socket under any TLS layer, if there is one.
+    fn tcp(&self) -> Option<&TcpStream>;
+
+    /// Closes both directions; errors mean it is already closed.
+    fn shutdown(&mut self);
+
+    /// Ends our direction only (TLS close_notify, then FIN); reading still works.
+    fn shutdown_write(&mut self);
+}
+
+impl Socket for TcpStream {
+    fn tcp(&self) -> Option<&TcpStream> {
+        Some(self)
+    }
+
+    fn shutdown(&mut self) {
+        let _ = TcpStream::shutdown(self, Shutdown::Both);
+    }
+
+    fn shutdown_write(&mut self) {
+        let _ = TcpStream::shutdown(self, Shutdown::Write);
+    }
+}
+
+impl Socket for native_tls::TlsStream<TcpStream> {
+    fn tcp(&self) -> Option<&TcpStream> {
+        Some(self.get_ref())
+    }
+
+    fn shutdown(&mut self) {
+        let _ = native_tls::TlsStream::shutdown(self);
+        let _ = self.get_ref().shutdown(Shutdown::Both);
+    }
+
+    fn shutdown_write(&mut self) {
+        let _ = native_tls::TlsStream::shutdown(self);
+        let _ = self.get_ref().shutdown(Shutdown::Write);
+    }
+}
+
+/// No socket: stands in for one for the moment a pipe is moved between
+/// WebSocket contexts (see `Connection::drop_read_state`).
+struct Detached;
+
+impl Read for Detached {
+    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+        Ok(0)
+    }
+}
+
+impl Write for Detached {
+    fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+        Err(io::ErrorKind::NotConnected.into())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Socket for Detached {
+    fn tcp(&self) -> Option<&TcpStream> {
+        None
+    }
+
+    fn shutdown(&mut self) {}
+
+    fn shutdown_write(&mut self) {}
+}
+
+/// A connected socket: plain TCP, TLS, or any other [`Socket`].
+pub struct Transport {
+    socket: Box<dyn Socket>,
+    /// Plain TCP: the socket itself shows whether input waits, and a short
+    /// read means it is empty (a TLS layer may still hold decrypted bytes).
+    plain: bool,
 }
 
 impl Transport {
+    /// `ws://`
+    pub fn plain(stream: TcpStream) -> Self {
+        Self {
+            socket: Box::new(stream),
+            plain: true,
+        }
+    }
+
+    /// `wss://`
+    pub fn tls(stream: native_tls::TlsStream<TcpStream>) -> Self {
+        Self {
+            socket: Box::new(stream),
+            plain: false,
+        }
+    }
+
+    /// Any other stream; reads and writes must not block.
+    pub fn new(socket: impl Socket + 'static) -> Self {
+        Self {
+            socket: Box::new(socket),
+            plain: false,
+        }
+    }
+
+    /// Whether this is plain TCP, with no layer between us and the socket.
+    pub fn is_plain(&self) -> bool {
+        self.plain
+    }
+
+    /// The TCP socket when nothing sits between us and it.
+    pub fn plain_tcp(&self) -> Option<&TcpStream> {
+        self.socket.tcp().filter(|_| self.plain)
+    }
+
     /// The TCP socket under any TLS layer.
     pub fn tcp(&self) -> Option<&TcpStream> {
-        match self {
-            Transport::Plain(s) => Some(s),
-            Transport::Tls(s) => Some(s.get_ref()),
-            #[cfg(feature = "fuzzing")]
-            Transport::Memory(_) => None,
-            Transport::Detached => None,
-        }
+        self.socket.tcp()
     }
 
     /// The remote address, if the socket still knows it.
@@ -45,60 +141,28 @@ impl Transport {
 
     /// Closes both directions of the socket; errors mean it is already closed.
     pub fn shutdown(&mut self) {
-        if let Transport::Tls(s) = self {
-            let _ = s.shutdown();
-        }
-        #[cfg(feature = "fuzzing")]
-        if let Transport::Memory(pipe) = self {
-            pipe.shutdown();
-        }
-        if let Some(tcp) = self.tcp() {
-            let _ = tcp.shutdown(Shutdown::Both);
-        }
+        self.socket.shutdown();
     }
 
     /// Ends our direction only (TLS close_notify, then FIN); reading still works.
     pub fn shutdown_write(&mut self) {
-        if let Transport::Tls(s) = self {
-            let _ = s.shutdown();
-        }
-        if let Some(tcp) = self.tcp() {
-            let _ = tcp.shutdown(Shutdown::Write);
-        }
+        self.socket.shutdown_write();
     }
 }
 
 impl Read for Transport {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Transport::Plain(s) => s.read(buf),
-            Transport::Tls(s) => s.read(buf),
-            #[cfg(feature = "fuzzing")]
-            Transport::Memory(s) => s.read(buf),
-            Transport::Detached => Ok(0),
-        }
+        self.socket.read(buf)
     }
 }
 
 impl Write for Transport {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Transport::Plain(s) => s.write(buf),
-            Transport::Tls(s) => s.write(buf),
-            #[cfg(feature = "fuzzing")]
-            Transport::Memory(s) => s.write(buf),
-            Transport::Detached => Err(io::ErrorKind::NotConnected.into()),
-        }
+        self.socket.write(buf)
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Transport::Plain(s) => s.flush(),
-            Transport::Tls(s) => s.flush(),
-            #[cfg(feature = "fuzzing")]
-            Transport::Memory(s) => s.flush(),
-            Transport::Detached => Ok(()),
-        }
+        self.socket.flush()
     }
 }
 
@@ -146,7 +210,7 @@ impl Duplex {
 
     /// A pipe that stands in for a real one while that one is moved.
     pub(crate) fn detached() -> Self {
-        Self::new(Transport::Detached)
+        Self::new(Transport::new(Detached))
     }
 
     /// Charges what is read from now on to a server's budget.
@@ -189,12 +253,7 @@ impl Duplex {
     }
 
     fn watched_socket(&self) -> Option<&TcpStream> {
-        match &self.socket {
-            Transport::Plain(s) => Some(s),
-            Transport::Tls(s) => Some(s.get_ref()),
-            #[allow(unreachable_patterns)]
-            _ => None,
-        }
+        self.socket.tcp()
     }
 
     /// The socket.
@@ -278,11 +337,7 @@ impl Read for Duplex {
             tenant.on_read(n);
         }
         // Only plain TCP: a TLS layer may hold decrypted bytes after a short read.
-        if self.stop_at_short_read
-            && matches!(self.socket, Transport::Plain(_))
-            && n > 0
-            && n < buf.len()
-        {
+        if self.stop_at_short_read && self.socket.is_plain() && n > 0 && n < buf.len() {
             self.short_read = true;
         }
         Ok(n)

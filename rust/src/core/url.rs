@@ -42,29 +42,11 @@ impl WsUrl {
         if authority.contains('@') {
             return bad("user information in a WebSocket URL is not supported; send an Authorization header");
         }
-        let (host, port_text) = if let Some(inner) = authority.strip_prefix('[') {
-            let Some(end) = inner.find(']') else {
-                return bad("IPv6 address is missing its closing ']'");
-            };
-            let host = &inner[..end];
-            if host.parse::<std::net::Ipv6Addr>().is_err() {
-                return bad(&format!("\"{host}\" is not an IPv6 address"));
-            }
-            let after = &inner[end + 1..];
-            match after.strip_prefix(':') {
-                Some(port) => (host, Some(port)),
-                None if after.is_empty() => (host, None),
-                None => return bad("unexpected text after the IPv6 address"),
-            }
-        } else {
-            match authority.rsplit_once(':') {
-                Some((host, port)) => (host, Some(port)),
-                None => (authority, None),
-            }
+        let default_port = if secure { 443 } else { 80 };
+        let (host, port) = match split_host_port(authority, default_port) {
+            Ok(split) => split,
+            Err(why) => return bad(&why),
         };
-        if host.is_empty() {
-            return bad("the host is missing");
-        }
         if !host.is_ascii() {
             return bad("the host is not ASCII; write an internationalised name in its punycode (xn--) form");
         }
@@ -75,19 +57,6 @@ impl WsUrl {
         {
             return bad(&format!("\"{host}\" is not a valid host name"));
         }
-        let port = match port_text {
-            None => {
-                if secure {
-                    443
-                } else {
-                    80
-                }
-            }
-            Some(text) => match text.parse::<u32>() {
-                Ok(p) if (1..=65535).contains(&p) => p as u16,
-                _ => return bad(&format!("port \"{text}\" is not a number from 1 to 65535")),
-            },
-        };
         Ok(Self {
             secure,
             host: host.to_string(),
@@ -121,6 +90,46 @@ impl WsUrl {
         };
         format!("{scheme}://{host}:{}{}", self.port, self.resource)
     }
+}
+
+/// Splits `host[:port]` or `[IPv6][:port]` into the host (without brackets)
+/// and the port, `default_port` when none is named; the error says what is
+/// wrong. Shared by WebSocket and proxy URLs.
+pub(crate) fn split_host_port(
+    authority: &str,
+    default_port: u16,
+) -> std::result::Result<(&str, u16), String> {
+    let (host, port_text) = if let Some(inner) = authority.strip_prefix('[') {
+        let Some(end) = inner.find(']') else {
+            return Err("IPv6 address is missing its closing ']'".into());
+        };
+        let host = &inner[..end];
+        if host.parse::<std::net::Ipv6Addr>().is_err() {
+            return Err(format!("\"{host}\" is not an IPv6 address"));
+        }
+        let after = &inner[end + 1..];
+        match after.strip_prefix(':') {
+            Some(port) => (host, Some(port)),
+            None if after.is_empty() => (host, None),
+            None => return Err("unexpected text after the IPv6 address".into()),
+        }
+    } else {
+        match authority.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        }
+    };
+    if host.is_empty() {
+        return Err("the host is missing".into());
+    }
+    let port = match port_text {
+        None => default_port,
+        Some(text) => match text.parse::<u32>() {
+            Ok(p) if (1..=65535).contains(&p) => p as u16,
+            _ => return Err(format!("port \"{text}\" is not a number from 1 to 65535")),
+        },
+    };
+    Ok((host, port))
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use godot::prelude::*;
 
 use super::WebSocketPeer;
 use crate::core::{Event, Peer, ReadyState};
-use crate::godot::enums::WRITE_MODE_BINARY;
+use crate::godot::enums::WriteMode;
 use crate::godot::errors;
 
 impl WebSocketPeer {
@@ -27,7 +27,7 @@ impl WebSocketPeer {
             heartbeat_interval: PhantomVar::default(),
             proxy_url: PhantomVar::default(),
             core,
-            write_mode: WRITE_MODE_BINARY,
+            write_mode: WriteMode::WRITE_MODE_BINARY,
             trusted: Variant::nil(),
             last_packet: None,
             last_was_string: false,
@@ -45,11 +45,13 @@ impl WebSocketPeer {
     }
 
     /// Whether this peer needs polling even when its socket has no input:
-    /// it has bytes to write, a close in progress, a heartbeat to keep, a
-    /// message timeout running or a read held back by the budget.
+    /// it has bytes to write, a close in progress, a protocol violation to
+    /// answer, a heartbeat to keep, a message timeout running or a read held
+    /// back by the budget.
     pub(crate) fn busy(&self) -> bool {
         self.core.ready_state() != ReadyState::Open
             || self.core.buffered_amount() > 0
+            || self.core.failure_pending()
             || !self.core.config().heartbeat_interval.is_zero()
             || self.core.wants_poll()
     }
@@ -62,26 +64,8 @@ impl WebSocketPeer {
     /// Emits the peer signal for one event through the object, without binding it
     /// (a server emits for its peers this way).
     pub(crate) fn emit_event_on(peer: &Gd<Self>, event: &Event) {
-        match event {
-            Event::Connected { protocol } => peer
-                .signals()
-                .connection_established()
-                .emit(&GString::from(protocol.as_str())),
-            Event::ConnectFailed { reason } => peer
-                .signals()
-                .connection_error()
-                .emit(&GString::from(reason.as_str())),
-            Event::Message => {
-                peer.clone()
-                    .upcast::<Object>()
-                    .emit_signal(&data_received_name(), &[]);
-            }
-            Event::CloseRequested { code, reason } => peer
-                .signals()
-                .server_close_request()
-                .emit(*code as i64, &GString::from(reason.as_str())),
-            Event::Closed { clean } => peer.signals().connection_closed().emit(*clean),
-        }
+        let (name, args) = signal_of(event);
+        peer.clone().upcast::<Object>().emit_signal(&name, &args);
     }
 
     /// Polls the core without emitting anything (the server emits afterwards).
@@ -114,24 +98,8 @@ impl WebSocketPeer {
     /// Emits this peer's signals for `events`, allowing handlers to call back in.
     pub(crate) fn emit_events(&mut self, events: &[Event]) {
         for event in events {
-            match event {
-                Event::Connected { protocol } => self
-                    .signals()
-                    .connection_established()
-                    .emit(&GString::from(protocol.as_str())),
-                Event::ConnectFailed { reason } => self
-                    .signals()
-                    .connection_error()
-                    .emit(&GString::from(reason.as_str())),
-                Event::Message => {
-                    self.base_mut().emit_signal(&data_received_name(), &[]);
-                }
-                Event::CloseRequested { code, reason } => self
-                    .signals()
-                    .server_close_request()
-                    .emit(*code as i64, &GString::from(reason.as_str())),
-                Event::Closed { clean } => self.signals().connection_closed().emit(*clean),
-            }
+            let (name, args) = signal_of(event);
+            self.base_mut().emit_signal(&name, &args);
         }
     }
 
@@ -191,6 +159,33 @@ impl WebSocketPeer {
 /// `"data_received"` as a StringName, made once per thread: the typed-signal
 /// path builds it from text on every emission, a measurable part of receiving
 /// a small message. Never dropped, so no destructor runs after the engine is gone.
+/// The peer signal that reports `event`, and its arguments.
+fn signal_of(event: &Event) -> (StringName, Vec<Variant>) {
+    match event {
+        // Once per message: no allocation for the name or the arguments.
+        Event::Message => (data_received_name(), Vec::new()),
+        Event::Connected { protocol } => (
+            StringName::from("connection_established"),
+            vec![GString::from(protocol.as_str()).to_variant()],
+        ),
+        Event::ConnectFailed { reason } => (
+            StringName::from("connection_error"),
+            vec![GString::from(reason.as_str()).to_variant()],
+        ),
+        Event::CloseRequested { code, reason } => (
+            StringName::from("server_close_request"),
+            vec![
+                (*code as i64).to_variant(),
+                GString::from(reason.as_str()).to_variant(),
+            ],
+        ),
+        Event::Closed { clean } => (
+            StringName::from("connection_closed"),
+            vec![clean.to_variant()],
+        ),
+    }
+}
+
 pub(crate) fn data_received_name() -> StringName {
     thread_local! {
         static NAME: std::mem::ManuallyDrop<StringName> =

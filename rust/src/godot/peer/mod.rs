@@ -10,7 +10,7 @@ use godot::meta::conv::RawPtr;
 use godot::prelude::*;
 
 use super::convert;
-use super::enums::{WRITE_MODE_BINARY, WRITE_MODE_TEXT};
+use super::enums::{State, WriteMode};
 use super::errors;
 use crate::core::{Packet, Peer, ReadyState};
 
@@ -70,7 +70,7 @@ pub struct WebSocketPeer {
     proxy_url: PhantomVar<GString>,
 
     pub(crate) core: Peer,
-    write_mode: i64,
+    write_mode: WriteMode,
     trusted: Variant,
     /// The packet handed to Godot by `get_packet`; its buffer must outlive the call.
     last_packet: Option<Packet>,
@@ -207,9 +207,9 @@ impl WebSocketPeer {
     fn send(
         &mut self,
         data: PackedByteArray,
-        #[opt(default = WRITE_MODE_BINARY)] mode: i64,
+        #[opt(default = WriteMode::WRITE_MODE_BINARY)] mode: WriteMode,
     ) -> GdError {
-        self.send_bytes(data.as_slice(), mode == WRITE_MODE_TEXT, "send")
+        self.send_bytes(data.as_slice(), mode == WriteMode::WRITE_MODE_TEXT, "send")
     }
 
     /// Sends [param text] as one text message.
@@ -221,8 +221,8 @@ impl WebSocketPeer {
 
     /// The connection state, a [enum State] value.
     #[func]
-    fn get_ready_state(&self) -> i64 {
-        self.core.ready_state() as i64
+    fn get_ready_state(&self) -> State {
+        State(self.core.ready_state() as i64)
     }
 
     /// Whether the connection is open.
@@ -257,16 +257,17 @@ impl WebSocketPeer {
 
     /// The [enum WriteMode] used by [method PacketPeer.put_packet] and [method PacketPeer.put_var].
     #[func]
-    fn get_write_mode(&self) -> i64 {
+    fn get_write_mode(&self) -> WriteMode {
         self.write_mode
     }
 
     /// Sets the [enum WriteMode] used by [method PacketPeer.put_packet] and [method PacketPeer.put_var].
     #[func]
-    fn set_write_mode(&mut self, mode: i64) {
-        if mode != WRITE_MODE_TEXT && mode != WRITE_MODE_BINARY {
+    fn set_write_mode(&mut self, mode: WriteMode) {
+        if !mode.is_valid() {
             let reason = format!(
-                "write mode {mode} is neither WRITE_MODE_TEXT (0) nor WRITE_MODE_BINARY (1)"
+                "write mode {} is neither WRITE_MODE_TEXT (0) nor WRITE_MODE_BINARY (1)",
+                mode.0
             );
             push_error(&[format!("RustWebSocketPeer.set_write_mode: {reason}").to_variant()]);
             self.core.set_last_error(reason);

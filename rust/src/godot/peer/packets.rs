@@ -8,7 +8,7 @@ use godot::meta::conv::RawPtr;
 use godot::prelude::*;
 
 use super::WebSocketPeer;
-use crate::godot::enums::WRITE_MODE_TEXT;
+use crate::godot::enums::WriteMode;
 use crate::godot::raw_buffers;
 
 impl WebSocketPeer {
@@ -58,7 +58,7 @@ impl WebSocketPeer {
     ) -> GdError {
         // SAFETY: Godot hands a buffer of `p_buffer_size` bytes, valid for this call.
         let data = unsafe { raw_buffers::incoming(p_buffer, p_buffer_size) };
-        let text = self.write_mode == WRITE_MODE_TEXT;
+        let text = self.write_mode == WriteMode::WRITE_MODE_TEXT;
         match catch_unwind(AssertUnwindSafe(|| {
             self.send_bytes(data, text, "put_packet")
         })) {

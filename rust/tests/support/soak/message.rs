@@ -1,6 +1,8 @@
 //! Soak messages: 16 ASCII hex digits (client id, sequence number) and a
 //! pattern derived from both, so a receiver can rebuild the exact bytes.
 
+use websocket_peer::core::Packet;
+
 /// Sequence numbers whose message is sent as text.
 pub(super) fn is_text(seq: u32) -> bool {
     seq % 7 == 3
@@ -54,6 +56,18 @@ pub fn parse_header(data: &[u8]) -> Option<(u32, u32)> {
     let id = u32::from_str_radix(&head[..8], 16).ok()?;
     let seq = u32::from_str_radix(&head[8..], 16).ok()?;
     Some((id, seq))
+}
+
+/// The (client id, sequence number) of `packet` when `expected` accepts that
+/// header and the packet is exactly the message it names; `None` for a
+/// corrupt one.
+pub(super) fn verified(
+    packet: &Packet,
+    scratch: &mut Vec<u8>,
+    expected: impl FnOnce(u32, u32) -> bool,
+) -> Option<(u32, u32)> {
+    let (id, seq) = parse_header(&packet.data)?;
+    (expected(id, seq) && intact(&packet.data, packet.text, id, seq, scratch)).then_some((id, seq))
 }
 
 /// Whether `data` (of kind `text`) is exactly the message its header names.

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
-use websocket_peer::core::{Accepted, Event, Peer, Server, ServerConfig};
+use websocket_peer::core::{Accepted, Event, Packet, Peer, Server, ServerConfig};
 
 use super::message::*;
 use super::ServerReport;
@@ -74,7 +74,7 @@ pub(super) fn serve(
                 }
             }
             while let Some(packet) = sp.peer.take_packet() {
-                check_at_server(sp, &packet.data, packet.text, &mut report, &mut scratch);
+                check_at_server(sp, &packet, &mut report, &mut scratch);
                 // Echo even a broken message: the client's own check counts it too.
                 match sp.peer.send(&packet.data, packet.text) {
                     Ok(()) => report.echoed += 1,
@@ -93,19 +93,15 @@ pub(super) fn serve(
 
 fn check_at_server(
     sp: &mut ServedPeer,
-    data: &[u8],
-    text: bool,
+    packet: &Packet,
     report: &mut ServerReport,
     scratch: &mut Vec<u8>,
 ) {
-    let Some((id, seq)) = parse_header(data) else {
+    let client = &mut sp.client;
+    let Some((_, seq)) = verified(packet, scratch, |id, _| *client.get_or_insert(id) == id) else {
         report.corrupt += 1;
         return;
     };
-    if *sp.client.get_or_insert(id) != id || !intact(data, text, id, seq, scratch) {
-        report.corrupt += 1;
-        return;
-    }
     if seq != sp.next_seq {
         report.out_of_order += 1;
     }

@@ -1,7 +1,8 @@
-//! Entry point for the fuzzer (`fuzz/`): runs our own handshake, [`Connection`]
-//! and [`Peer`] code over an in-memory pipe instead of a socket, so arbitrary
-//! bytes can play the remote side at millions of runs per hour. Only built
-//! with the `fuzzing` feature; nothing here is used by the addon.
+//! Entry point for the fuzzer (`fuzz/`) and its seed tests: runs our own
+//! handshake, [`Connection`] and [`Peer`] code over an in-memory pipe (a
+//! [`Socket`] of its own) instead of a TCP socket, so arbitrary bytes can play
+//! the remote side at millions of runs per hour. Only built with the `fuzzing`
+//! feature, outside `core`: nothing in the addon uses or carries it.
 //!
 //! [`feed`] checks the promises the rest of the code relies on and panics
 //! when one is broken, so the fuzzer reports it like a crash.
@@ -15,13 +16,15 @@ use tungstenite::client::IntoClientRequest;
 use tungstenite::http::HeaderValue;
 use tungstenite::protocol::Role;
 
-use super::config::Config;
-use super::connection::Connection;
-use super::event::Event;
-use super::handshake::{ClientHandshake, ClientSetup, Progress, ServerHandshake, ServerSetup};
-use super::inbox::Packet;
-use super::peer::{Peer, ReadyState};
-use super::transport::Transport;
+use crate::core::config::Config;
+use crate::core::connection::Connection;
+use crate::core::event::Event;
+use crate::core::handshake::{
+    ClientHandshake, ClientSetup, Progress, ServerHandshake, ServerSetup,
+};
+use crate::core::inbox::Packet;
+use crate::core::peer::{Peer, ReadyState};
+use crate::core::transport::{Socket, Transport};
 
 /// The RFC 6455 sample key, so a synthesized answer can carry the right accept value.
 const KEY: &str = "dGhlIHNhbXBsZSBub25jZQ==";
@@ -58,11 +61,20 @@ impl Pipe {
     fn arrive(&self, bytes: &[u8]) {
         self.0.lock().input.extend(bytes);
     }
+}
+
+impl Socket for Pipe {
+    fn tcp(&self) -> Option<&std::net::TcpStream> {
+        None
+    }
 
     /// Closing our side of a socket keeps a `TcpStream` valid; reads then see end of stream.
-    pub(crate) fn shutdown(&self) {
+    fn shutdown(&mut self) {
         self.0.lock().shut_down = true;
     }
+
+    /// Half-closing is not modelled: the remote's bytes are all in the input already.
+    fn shutdown_write(&mut self) {}
 }
 
 impl Read for Pipe {
@@ -264,7 +276,7 @@ fn fuzz_config() -> Config {
 }
 
 fn start(side: Side, pipe: &Pipe, config: &Config) -> Step {
-    let transport = Transport::Memory(pipe.clone());
+    let transport = Transport::new(pipe.clone());
     match side {
         Side::Client => {
             let mut request = "ws://fuzz.invalid/fuzz"
@@ -292,23 +304,25 @@ fn start(side: Side, pipe: &Pipe, config: &Config) -> Step {
 }
 
 fn client_step(progress: Progress<ClientHandshake>, config: &Config) -> Step {
-    match progress {
-        Progress::Pending(h) => Step::Pending(Handshake::Client(h)),
-        Progress::Failed(_) => Step::Failed,
-        Progress::Done(ws, info) => Step::Done(Box::new(Peer::accepted(
-            Connection::new(*ws, Role::Client, config.clone()),
-            info,
-            config.clone(),
-        ))),
-    }
+    step(progress, Role::Client, Handshake::Client, config)
 }
 
 fn server_step(progress: Progress<ServerHandshake>, config: &Config) -> Step {
+    step(progress, Role::Server, Handshake::Server, config)
+}
+
+/// Where a handshake of either side stands after one step.
+fn step<H>(
+    progress: Progress<H>,
+    role: Role,
+    pending: fn(H) -> Handshake,
+    config: &Config,
+) -> Step {
     match progress {
-        Progress::Pending(h) => Step::Pending(Handshake::Server(h)),
+        Progress::Pending(h) => Step::Pending(pending(h)),
         Progress::Failed(_) => Step::Failed,
         Progress::Done(ws, info) => Step::Done(Box::new(Peer::accepted(
-            Connection::new(*ws, Role::Server, config.clone()),
+            Connection::new(*ws, role, config.clone()),
             info,
             config.clone(),
         ))),
