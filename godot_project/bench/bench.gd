@@ -20,7 +20,7 @@ extends SceneTree
 const SECONDS := 0.5
 const ROUNDS := 5
 const IDLE_PEERS := 1000
-const IDLE_FRAMES := 200
+const IDLE_FRAMES := 500
 const ECHO_CLIENTS := 100
 const ECHO_WINDOW := 4
 
@@ -55,6 +55,14 @@ static func _cpu_s() -> float:
 	if f == null:
 		return Time.get_ticks_usec() / 1e6
 	return int(f.get_line().split(" ")[0]) / 1e9
+
+
+## How often the kernel has scheduled this thread onto a CPU; -1 without /proc.
+static func _switch_count() -> int:
+	var f := FileAccess.open("/proc/thread-self/schedstat", FileAccess.READ)
+	if f == null:
+		return -1
+	return int(f.get_line().split(" ")[2])
 
 
 # ---- connections -------------------------------------------------------------
@@ -228,6 +236,47 @@ static func _ping_pong(p: Pair, payload: PackedByteArray, seconds: float) -> flo
 	return rate
 
 
+## Client sends `payload` keeping `window` messages in flight; the server-side
+## peer echoes each one with `put_packet(get_packet())`, the PacketPeer calls a
+## game would use; the client takes the echoes with `get_packet()`. Returns
+## echoes received by the client per second.
+static func _echo(p: Pair, payload: PackedByteArray, window: int, seconds: float) -> float:
+	var a = p.a
+	var b = p.b
+	var sent := 0
+	var echoed := 0
+	var bytes := 0
+	var start := Time.get_ticks_usec()
+	var end := start + int(seconds * 1e6)
+	var now := start
+	var cpu0 := _cpu_s()
+	while now < end:
+		while sent - echoed < window:
+			if a.send(payload) != OK:
+				break
+			sent += 1
+		p.pump()
+		for i in b.get_available_packet_count():
+			b.put_packet(b.get_packet())
+		for i in a.get_available_packet_count():
+			bytes += a.get_packet().size()
+			echoed += 1
+		now = Time.get_ticks_usec()
+	var rate := echoed / (_cpu_s() - cpu0)
+	if bytes != echoed * payload.size():
+		printerr("size mismatch: %d bytes in %d echoes of %d" % [bytes, echoed, payload.size()])
+		rate = -1.0
+	var deadline := Time.get_ticks_msec() + 10000
+	while echoed < sent and Time.get_ticks_msec() < deadline:
+		p.pump()
+		for i in b.get_available_packet_count():
+			b.put_packet(b.get_packet())
+		for i in a.get_available_packet_count():
+			a.get_packet()
+			echoed += 1
+	return rate
+
+
 ## Runs `measure(pair) -> float` ROUNDS times per implementation, alternating,
 ## each on a fresh pair; returns [built-in best, ours best].
 func _compare(measure: Callable, buffer: int, packets: int) -> Array:
@@ -304,6 +353,12 @@ func _bench_throughput(only: PackedStringArray) -> void:
 		_row("large_w4_batch", [_best(builtin), _best(ours)])
 	if want.call("ping_pong"):
 		_row("ping_pong", _compare(func(p): return _ping_pong(p, small, SECONDS), 1 << 16, 4096))
+	for w in [1, 4]:
+		var key := "echo_1m_w%d" % w
+		if want.call(key):
+			var large := _bytes(1 << 20)
+			var r := _compare(func(p): return _echo(p, large, w, SECONDS), 8 << 20, 4096)
+			_row(key, [r[0], r[1]])
 	if want.call("huge_16m"):
 		var huge := _bytes(16 << 20)
 		_row("huge_16m", _compare(func(p): return _one_way(p, huge, 1, SECONDS * 2, false) * 16.0, 32 << 20, 4096))
@@ -518,6 +573,27 @@ func _bench_idle(impl: String) -> void:
 		for c in clients:
 			c.poll()
 	var client_us := (_cpu_s() - cpu0) * 1e6
+	# Frame by frame, for the median and the 99th percentile. The kernel's
+	# per-thread CPU time only advances at scheduler ticks (4 ms here), too
+	# coarse for one frame, so a frame is timed by the wall clock and kept only
+	# when the thread was not switched out meanwhile (its schedule count, the
+	# third schedstat field, did not move): its wall time is then CPU time.
+	var frames := PackedFloat64Array()
+	var switched := 0
+	while frames.size() < IDLE_FRAMES and switched < 20 * IDLE_FRAMES:
+		var runs := _switch_count()
+		var t0f := Time.get_ticks_usec()
+		for c in clients:
+			c.poll()
+		var t1f := Time.get_ticks_usec()
+		if _switch_count() == runs:
+			frames.append(t1f - t0f)
+		else:
+			switched += 1
+	if frames.is_empty():
+		_fail("every timed frame was interrupted by the scheduler")
+		return
+	frames.sort()
 	var open := 0
 	for c in clients:
 		if c.get_ready_state() == 1:
@@ -526,5 +602,9 @@ func _bench_idle(impl: String) -> void:
 		_fail("%d of %d clients open, %d server peers" % [open, IDLE_PEERS, servers.size()])
 	print("IDLE\t%s\tserver_poll_us\t%.2f" % [impl, float(server_us) / IDLE_FRAMES])
 	print("IDLE\t%s\tclient_poll_us\t%.2f" % [impl, float(client_us) / IDLE_FRAMES])
+	print("IDLE\t%s\tclient_poll_median_us\t%.2f" % [impl, frames[frames.size() / 2]])
+	print("IDLE\t%s\tclient_poll_p99_us\t%.2f" % [impl, frames[int(frames.size() * 0.99)]])
+	print("IDLE\t%s\tclient_poll_frames_timed\t%d" % [impl, frames.size()])
+	print("IDLE\t%s\tclient_poll_frames_interrupted\t%d" % [impl, switched])
 	print("IDLE\t%s\tkib_per_conn\t%.2f" % [impl, float(rss_after - rss_before) / IDLE_PEERS])
 	print("IDLE\t%s\tconnect_ms\t%d" % [impl, connect_ms])
