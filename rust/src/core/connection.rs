@@ -16,6 +16,7 @@ use super::error::{Error, ErrorKind, Result};
 use super::event::Event;
 use super::framing;
 use super::inbox::{Inbox, Packet};
+use super::input_signal::{Arrival, InputSignal};
 use super::transport::{Duplex, Transport};
 
 /// Where an open connection is in its life.
@@ -41,6 +42,10 @@ struct Heartbeat {
 
 /// An open connection over a socket.
 pub struct Connection {
+    /// Client side, plain TCP: tells without a system call whether input may
+    /// have arrived (see `nothing_to_read`). Declared before `ws` so that the
+    /// kernel's poll request on the socket ends before the socket closes.
+    input_signal: Option<InputSignal>,
     ws: WebSocket<Duplex>,
     role: Role,
     phase: Phase,
@@ -79,7 +84,13 @@ impl Connection {
     /// Wraps a WebSocket whose handshake completed.
     pub(crate) fn new(ws: WebSocket<Duplex>, role: Role, config: Config) -> Self {
         let remote = ws.get_ref().socket().peer_addr();
+        // A server learns its peers' readiness from its own epoll set.
+        let input_signal = match (role, ws.get_ref().socket()) {
+            (Role::Client, Transport::Plain(tcp)) => InputSignal::new(tcp),
+            _ => None,
+        };
         Self {
+            input_signal,
             ws,
             role,
             phase: Phase::Open,
@@ -224,11 +235,23 @@ impl Connection {
 
     /// Whether a read would find nothing: the last one emptied the socket and no
     /// byte arrived since. tungstenite zero-fills its whole read chunk before
-    /// every read call, which made that the main cost of polling an idle peer;
-    /// a one-byte peek is much cheaper.
-    fn nothing_to_read(&self) -> bool {
-        // Right after input, more is likely: reading at once saves the peek.
-        if !self.read_drained || self.read_any {
+    /// every read call, which made that the main cost of polling an idle peer.
+    fn nothing_to_read(&mut self) -> bool {
+        // Checked before deciding, so that completions never pile up unread.
+        let arrival = self.input_signal.as_mut().map(InputSignal::check);
+        // A round stopped by inbound_buffer_limit left input behind.
+        if !self.read_drained {
+            return false;
+        }
+        match arrival {
+            Some(Arrival::Nothing) => return true,
+            Some(Arrival::Maybe) => return false,
+            Some(Arrival::Unavailable) => self.input_signal = None,
+            None => {}
+        }
+        // Without the signal: right after input, more is likely, and reading at
+        // once saves the peek; otherwise a one-byte peek is much cheaper than a read.
+        if self.read_any {
             return false;
         }
         // Plain TCP only: a TLS layer may hold data that the socket no longer shows.

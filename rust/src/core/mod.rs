@@ -13,6 +13,7 @@ pub mod framing;
 pub mod fuzzing;
 pub(crate) mod handshake;
 pub mod inbox;
+pub mod input_signal;
 pub mod peer;
 pub mod proxy;
 pub mod readiness;
