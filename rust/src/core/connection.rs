@@ -62,6 +62,10 @@ pub struct Connection {
     read_drained: bool,
     /// The last round of reads took at least one message.
     read_any: bool,
+    /// A write made by `send` outside `poll` failed; the next poll reports it.
+    send_failure: Option<io::Error>,
+    /// `write_now` wrote to the socket since the last poll.
+    sent_since_poll: bool,
 }
 
 /// Closing a socket that still has unread input makes the kernel send a reset,
@@ -108,6 +112,8 @@ impl Connection {
             linger: Linger::Off,
             read_drained: false,
             read_any: false,
+            send_failure: None,
+            sent_since_poll: false,
         }
     }
 
@@ -181,6 +187,38 @@ impl Connection {
         let mask = masked.then(framing::new_mask);
         framing::write_data_frame(self.ws.get_mut().out_buffer(), payload, text, mask);
         Ok(())
+    }
+
+    /// Server side: writes the queued frames now instead of at the next poll,
+    /// once per poll. A server's peers are polled together by the server's
+    /// poll, so a reply made after it would wait for the next one (a frame in
+    /// a game); written now, the client can read it a whole poll earlier, and
+    /// that poll has nothing left to write. A client's own poll usually
+    /// follows its sends in the same frame, so there this would only split a
+    /// burst into two writes (measured: 100 clients echoing, 3.1x the built-in
+    /// peer's rate with clients writing at poll, 2.5x with them writing here).
+    /// The socket never blocks; what it does not take stays queued, and a
+    /// failure is reported by the next poll.
+    pub fn write_now(&mut self) {
+        if self.role != Role::Server || self.sent_since_poll || self.send_failure.is_some() {
+            return;
+        }
+        self.sent_since_poll = true;
+        if let Err(e) = self.ws.get_mut().flush_out() {
+            self.send_failure = Some(e);
+        }
+    }
+
+    /// Whether the next poll has work for the socket that no input will
+    /// announce: queued bytes, or a failed write from [`Connection::send`].
+    pub fn wants_poll(&self) -> bool {
+        self.buffered_amount() > 0 || self.send_failure.is_some()
+    }
+
+    /// Whether the last read round left complete input unread (stopped by
+    /// `inbound_buffer_limit`): then taking a message must lead to a poll.
+    pub fn input_held_back(&self) -> bool {
+        !self.read_drained
     }
 
     /// Starts the close handshake. Does nothing once closing has begun.
@@ -349,6 +387,11 @@ impl Connection {
     }
 
     fn write_out(&mut self) {
+        self.sent_since_poll = false;
+        if let Some(e) = self.send_failure.take() {
+            self.fail_silently(&Error::from_io("connection lost", &e).to_string());
+            return;
+        }
         // Moves pongs and close replies that tungstenite queued into the outgoing buffer.
         match self.ws.flush() {
             Ok(()) => {}

@@ -279,7 +279,15 @@ impl Peer {
     /// Queues a message. Fails with nothing queued unless the connection is open.
     pub fn send(&mut self, payload: &[u8], text: bool) -> Result<()> {
         let result = match &mut self.stage {
-            Stage::Open(conn) => conn.send(payload, text),
+            Stage::Open(conn) => conn.send(payload, text).map(|()| {
+                // Once the application has taken everything that arrived, this
+                // send is likely its last reaction to it: write at once rather
+                // than at the next poll. While messages still wait, replies to
+                // them are batched into one write.
+                if self.inbox.is_empty() {
+                    conn.write_now();
+                }
+            }),
             Stage::Resolving { .. } | Stage::Handshaking(_) => Err(Error::new(
                 ErrorKind::NotConnected,
                 "the connection is not open yet; wait for connection_established",
@@ -296,6 +304,25 @@ impl Peer {
             self.last_error = e.reason().to_string();
         }
         result
+    }
+
+    /// Whether a poll has socket work that no input will announce (queued
+    /// bytes, a failed write to report), so an owner that polls only peers
+    /// with input must poll this one too.
+    pub fn wants_poll(&self) -> bool {
+        match &self.stage {
+            Stage::Open(conn) => conn.wants_poll(),
+            _ => false,
+        }
+    }
+
+    /// Whether received input waits unread because of `inbound_buffer_limit`,
+    /// so taking a message must lead to a poll.
+    pub fn input_held_back(&self) -> bool {
+        match &self.stage {
+            Stage::Open(conn) => conn.input_held_back(),
+            _ => false,
+        }
     }
 
     /// Takes the oldest received message.
