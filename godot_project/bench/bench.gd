@@ -5,7 +5,16 @@ extends SceneTree
 ## implementations (only the object types differ). Run by ci/bench.sh:
 ##
 ##     ci/godot --headless --path godot_project -s res://bench/bench.gd -- throughput
-##     ci/godot --headless --path godot_project -s res://bench/bench.gd -- idle builtin|ours
+##     ci/godot --headless --path godot_project -s res://bench/bench.gd -- idle builtin|ours [peers] [frames]
+##     ci/godot … -- profile ping_pong|idle|echo builtin|ours COUNT
+##
+## The profile mode runs a fixed amount of work instead of a fixed time, for
+## instruction counts under callgrind and system-call counts under strace:
+## COUNT round trips (ping_pong, 64 B), COUNT polls of each of 100 idle
+## clients (idle), or COUNT echoes of 1 MiB with 4 in flight (echo). The
+## measured part starts and ends with a call of RustWebSocketServer.get_port()
+## (made nowhere else in this mode), so that
+## `valgrind --tool=callgrind --dump-before='*get_port*'` dumps its exact count.
 ##
 ## Prints one `ROW<TAB>key<TAB>builtin<TAB>ours` line per measurement (values
 ## in the row's unit, see ci/bench.sh) and `IDLE<TAB>impl<TAB>key<TAB>value`
@@ -34,8 +43,13 @@ func _process(_delta: float) -> bool:
 	_started = true
 	var args := OS.get_cmdline_user_args()
 	var mode: String = args[0] if args.size() > 0 else "throughput"
-	if mode == "idle":
-		_bench_idle(args[1] if args.size() > 1 else "ours")
+	if mode == "profile":
+		_profile(args[1] if args.size() > 1 else "ping_pong", args[2] if args.size() > 2 else "ours",
+				int(args[3]) if args.size() > 3 else 1000)
+	elif mode == "idle":
+		var peers: int = int(args[2]) if args.size() > 2 else IDLE_PEERS
+		var frames: int = int(args[3]) if args.size() > 3 else IDLE_FRAMES
+		_bench_idle(args[1] if args.size() > 1 else "ours", peers, frames)
 	else:
 		_bench_throughput(args.slice(1))
 	quit(1 if _failed else 0)
@@ -531,9 +545,9 @@ static func _rss_kib() -> int:
 	return -1
 
 
-## Opens IDLE_PEERS connections (both ends in this process, default buffer
-## settings), then times a frame's polling with all of them idle.
-func _bench_idle(impl: String) -> void:
+## Opens `peers` connections (both ends in this process, default buffer
+## settings), then times `frame_count` frames of polling with all of them idle.
+func _bench_idle(impl: String, peers: int, frame_count: int) -> void:
 	var clients := []
 	var servers := []
 	var server_poll: Callable
@@ -551,9 +565,9 @@ func _bench_idle(impl: String) -> void:
 	var t0 := Time.get_ticks_msec()
 	var ok: bool
 	if impl == "builtin":
-		ok = _connect_builtin(tcp, IDLE_PEERS, clients, servers, 65535, 4096)
+		ok = _connect_builtin(tcp, peers, clients, servers, 65535, 4096)
 	else:
-		ok = _connect_ours(server, IDLE_PEERS, clients, servers)
+		ok = _connect_ours(server, peers, clients, servers)
 	if not ok:
 		return
 	var connect_ms := Time.get_ticks_msec() - t0
@@ -565,11 +579,11 @@ func _bench_idle(impl: String) -> void:
 	var rss_after := _rss_kib()
 
 	var cpu0 := _cpu_s()
-	for f in IDLE_FRAMES:
+	for f in frame_count:
 		server_poll.call()
 	var server_us := (_cpu_s() - cpu0) * 1e6
 	cpu0 = _cpu_s()
-	for f in IDLE_FRAMES:
+	for f in frame_count:
 		for c in clients:
 			c.poll()
 	var client_us := (_cpu_s() - cpu0) * 1e6
@@ -580,7 +594,7 @@ func _bench_idle(impl: String) -> void:
 	# third schedstat field, did not move): its wall time is then CPU time.
 	var frames := PackedFloat64Array()
 	var switched := 0
-	while frames.size() < IDLE_FRAMES and switched < 20 * IDLE_FRAMES:
+	while frames.size() < frame_count and switched < 20 * frame_count:
 		var runs := _switch_count()
 		var t0f := Time.get_ticks_usec()
 		for c in clients:
@@ -598,13 +612,71 @@ func _bench_idle(impl: String) -> void:
 	for c in clients:
 		if c.get_ready_state() == 1:
 			open += 1
-	if open != IDLE_PEERS or servers.size() != IDLE_PEERS:
-		_fail("%d of %d clients open, %d server peers" % [open, IDLE_PEERS, servers.size()])
-	print("IDLE\t%s\tserver_poll_us\t%.2f" % [impl, float(server_us) / IDLE_FRAMES])
-	print("IDLE\t%s\tclient_poll_us\t%.2f" % [impl, float(client_us) / IDLE_FRAMES])
+	if open != peers or servers.size() != peers:
+		_fail("%d of %d clients open, %d server peers" % [open, peers, servers.size()])
+	print("IDLE\t%s\tserver_poll_us\t%.2f" % [impl, float(server_us) / frame_count])
+	print("IDLE\t%s\tclient_poll_us\t%.2f" % [impl, float(client_us) / frame_count])
 	print("IDLE\t%s\tclient_poll_median_us\t%.2f" % [impl, frames[frames.size() / 2]])
 	print("IDLE\t%s\tclient_poll_p99_us\t%.2f" % [impl, frames[int(frames.size() * 0.99)]])
 	print("IDLE\t%s\tclient_poll_frames_timed\t%d" % [impl, frames.size()])
 	print("IDLE\t%s\tclient_poll_frames_interrupted\t%d" % [impl, switched])
-	print("IDLE\t%s\tkib_per_conn\t%.2f" % [impl, float(rss_after - rss_before) / IDLE_PEERS])
+	print("IDLE\t%s\tkib_per_conn\t%.2f" % [impl, float(rss_after - rss_before) / peers])
 	print("IDLE\t%s\tconnect_ms\t%d" % [impl, connect_ms])
+
+
+# ---- fixed work for callgrind and strace --------------------------------------
+
+var _marker := RustWebSocketServer.new()
+
+
+func _mark(what: String) -> void:
+	_marker.get_port()
+	print("PROFILE\t", what)
+
+
+func _profile(what: String, impl: String, count: int) -> void:
+	if what == "idle":
+		var clients := []
+		var servers := []
+		var tcp := TCPServer.new()
+		var server := RustWebSocketServer.new()
+		var ok: bool
+		if impl == "builtin":
+			tcp.listen(0, "127.0.0.1")
+			ok = _connect_builtin(tcp, 100, clients, servers, 65535, 4096)
+		else:
+			server.listen(0, PackedStringArray(), "127.0.0.1")
+			ok = _connect_ours(server, 100, clients, servers)
+		if not ok:
+			return
+		_mark("start")
+		for f in count:
+			for c in clients:
+				c.poll()
+		_mark("end")
+		return
+	var p: Pair = _open_builtin(8 << 20, 4096) if impl == "builtin" else _open_ours()
+	if p == null:
+		return
+	var a = p.a
+	var b = p.b
+	var payload := _bytes(1 << 20 if what == "echo" else 64)
+	var window := 4 if what == "echo" else 1
+	var sent := 0
+	var done := 0
+	var loops := 0
+	_mark("start")
+	while done < count:
+		while sent - done < window and sent < count:
+			a.send(payload)
+			sent += 1
+		p.pump()
+		loops += 1
+		for i in b.get_available_packet_count():
+			b.put_packet(b.get_packet())
+		for i in a.get_available_packet_count():
+			a.get_packet()
+			done += 1
+	_mark("end")
+	print("PROFILE\tloops\t%d" % loops)
+	p.shutdown()
