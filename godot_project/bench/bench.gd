@@ -629,6 +629,20 @@ func _bench_idle(impl: String, peers: int, frame_count: int) -> void:
 var _marker := RustWebSocketServer.new()
 
 
+## With WSP_PROFILE_GO set to a file path, waits for that file before the
+## measured part: callgrind can then start with --instr-atstart=no (Godot's
+## start-up under full instrumentation takes many minutes) and be switched on
+## with `callgrind_control -i on` once "PROFILE ready" is printed.
+func _wait_for_go() -> void:
+	var go := OS.get_environment("WSP_PROFILE_GO")
+	if go.is_empty():
+		return
+	print("PROFILE\tready")
+	var deadline := Time.get_ticks_msec() + 600000
+	while not FileAccess.file_exists(go) and Time.get_ticks_msec() < deadline:
+		OS.delay_msec(10)
+
+
 func _mark(what: String) -> void:
 	_marker.get_port()
 	print("PROFILE\t", what)
@@ -649,6 +663,7 @@ func _profile(what: String, impl: String, count: int) -> void:
 			ok = _connect_ours(server, 100, clients, servers)
 		if not ok:
 			return
+		_wait_for_go()
 		_mark("start")
 		for f in count:
 			for c in clients:
@@ -665,6 +680,7 @@ func _profile(what: String, impl: String, count: int) -> void:
 	var sent := 0
 	var done := 0
 	var loops := 0
+	_wait_for_go()
 	_mark("start")
 	while done < count:
 		while sent - done < window and sent < count:
