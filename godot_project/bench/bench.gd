@@ -11,7 +11,9 @@ extends SceneTree
 ## The profile mode runs a fixed amount of work instead of a fixed time, for
 ## instruction counts under callgrind and system-call counts under strace:
 ## COUNT round trips (ping_pong, 64 B), COUNT polls of each of 100 idle
-## clients (idle), or COUNT echoes of 1 MiB with 4 in flight (echo). The
+## clients (idle), or COUNT echoes of 1 MiB with 4 in flight (echo); `copy`
+## times taking COUNT waiting 1 MiB messages with get_packet() (Godot's
+## PacketPeer copies them into the new array) against get_packets(). The
 ## measured part starts and ends with a call of RustWebSocketServer.get_port()
 ## (made nowhere else in this mode), so that
 ## `valgrind --tool=callgrind --dump-before='*get_port*'` dumps its exact count.
@@ -654,6 +656,9 @@ func _mark(what: String) -> void:
 
 
 func _profile(what: String, impl: String, count: int) -> void:
+	if what == "copy":
+		_profile_copy(count)
+		return
 	if what == "idle":
 		var clients := []
 		var servers := []
@@ -700,4 +705,33 @@ func _profile(what: String, impl: String, count: int) -> void:
 			done += 1
 	_mark("end")
 	print("PROFILE\tloops\t%d" % loops)
+	p.shutdown()
+
+
+## Main-thread CPU seconds to take `count` waiting 1 MiB messages from our
+## server-side peer, one by one with get_packet() and then with get_packets().
+func _profile_copy(count: int) -> void:
+	var p: Pair = _open_ours()
+	if p == null:
+		return
+	var payload := _bytes(1 << 20)
+	var results := {}
+	for how in ["get_packet", "get_packets"]:
+		for i in count:
+			p.a.send(payload)
+		var deadline := Time.get_ticks_msec() + 20000
+		while p.b.get_available_packet_count() < count and Time.get_ticks_msec() < deadline:
+			p.pump()
+		var t0 := _cpu_s()
+		var bytes := 0
+		if how == "get_packet":
+			for i in count:
+				bytes += p.b.get_packet().size()
+		else:
+			for pkt in p.b.get_packets():
+				bytes += pkt.size()
+		results[how] = (_cpu_s() - t0) / count * 1e6
+		if bytes != count * payload.size():
+			_fail("copy: %d bytes" % bytes)
+	print("PROFILE\tcopy_us_per_mib\tget_packet\t%.1f\tget_packets\t%.1f" % [results["get_packet"], results["get_packets"]])
 	p.shutdown()
