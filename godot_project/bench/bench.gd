@@ -13,10 +13,9 @@ extends SceneTree
 ## COUNT round trips (ping_pong, 64 B), COUNT polls of each of 100 idle
 ## clients (idle), or COUNT echoes of 1 MiB with 4 in flight (echo); `copy`
 ## times taking COUNT (at most 60) waiting 1 MiB messages with get_packet() (Godot's
-## PacketPeer copies them into the new array) against get_packets(). The
-## measured part starts and ends with a call of RustWebSocketServer.get_port()
-## (made nowhere else in this mode), so that
-## `valgrind --tool=callgrind --dump-before='*get_port*'` dumps its exact count.
+## PacketPeer copies them into the new array) against get_packets(). Two runs
+## with different COUNT, subtracted, give the cost of one unit of work: start-up
+## and shutdown cancel out (docs/BENCHMARKS.md, "Running it").
 ##
 ## Prints one `ROW<TAB>key<TAB>builtin<TAB>ours` line per measurement (values
 ## in the row's unit, see ci/bench.sh) and `IDLE<TAB>impl<TAB>key<TAB>value`
@@ -633,9 +632,6 @@ func _bench_idle(impl: String, peers: int, frame_count: int) -> void:
 
 # ---- fixed work for callgrind and strace --------------------------------------
 
-var _marker := RustWebSocketServer.new()
-
-
 ## With WSP_PROFILE_GO set to a file path, waits for that file before the
 ## measured part: callgrind can then start with --instr-atstart=no (Godot's
 ## start-up under full instrumentation takes many minutes) and be switched on
@@ -651,7 +647,6 @@ func _wait_for_go() -> void:
 
 
 func _mark(what: String) -> void:
-	_marker.get_port()
 	print("PROFILE\t", what)
 
 
