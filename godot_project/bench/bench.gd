@@ -5,7 +5,17 @@ extends SceneTree
 ## implementations (only the object types differ). Run by ci/bench.sh:
 ##
 ##     ci/godot --headless --path godot_project -s res://bench/bench.gd -- throughput
-##     ci/godot --headless --path godot_project -s res://bench/bench.gd -- idle builtin|ours
+##     ci/godot --headless --path godot_project -s res://bench/bench.gd -- idle builtin|ours [peers] [frames]
+##     ci/godot … -- profile ping_pong|idle|echo builtin|ours COUNT
+##
+## The profile mode runs a fixed amount of work instead of a fixed time, for
+## instruction counts under callgrind and system-call counts under strace:
+## COUNT round trips (ping_pong, 64 B), COUNT polls of each of 100 idle
+## clients (idle), or COUNT echoes of 1 MiB with 4 in flight (echo); `copy`
+## times taking COUNT (at most 60) waiting 1 MiB messages with get_packet() (Godot's
+## PacketPeer copies them into the new array) against get_packets(). Two runs
+## with different COUNT, subtracted, give the cost of one unit of work: start-up
+## and shutdown cancel out (docs/BENCHMARKS.md, "Running it").
 ##
 ## Prints one `ROW<TAB>key<TAB>builtin<TAB>ours` line per measurement (values
 ## in the row's unit, see ci/bench.sh) and `IDLE<TAB>impl<TAB>key<TAB>value`
@@ -20,7 +30,7 @@ extends SceneTree
 const SECONDS := 0.5
 const ROUNDS := 5
 const IDLE_PEERS := 1000
-const IDLE_FRAMES := 200
+const IDLE_FRAMES := 500
 const ECHO_CLIENTS := 100
 const ECHO_WINDOW := 4
 
@@ -34,8 +44,13 @@ func _process(_delta: float) -> bool:
 	_started = true
 	var args := OS.get_cmdline_user_args()
 	var mode: String = args[0] if args.size() > 0 else "throughput"
-	if mode == "idle":
-		_bench_idle(args[1] if args.size() > 1 else "ours")
+	if mode == "profile":
+		_profile(args[1] if args.size() > 1 else "ping_pong", args[2] if args.size() > 2 else "ours",
+				int(args[3]) if args.size() > 3 else 1000)
+	elif mode == "idle":
+		var peers: int = int(args[2]) if args.size() > 2 else IDLE_PEERS
+		var frames: int = int(args[3]) if args.size() > 3 else IDLE_FRAMES
+		_bench_idle(args[1] if args.size() > 1 else "ours", peers, frames)
 	else:
 		_bench_throughput(args.slice(1))
 	quit(1 if _failed else 0)
@@ -55,6 +70,14 @@ static func _cpu_s() -> float:
 	if f == null:
 		return Time.get_ticks_usec() / 1e6
 	return int(f.get_line().split(" ")[0]) / 1e9
+
+
+## How often the kernel has scheduled this thread onto a CPU; -1 without /proc.
+static func _switch_count() -> int:
+	var f := FileAccess.open("/proc/thread-self/schedstat", FileAccess.READ)
+	if f == null:
+		return -1
+	return int(f.get_line().split(" ")[2])
 
 
 # ---- connections -------------------------------------------------------------
@@ -230,6 +253,47 @@ static func _ping_pong(p: Pair, payload: PackedByteArray, seconds: float) -> flo
 	return rate
 
 
+## Client sends `payload` keeping `window` messages in flight; the server-side
+## peer echoes each one with `put_packet(get_packet())`, the PacketPeer calls a
+## game would use; the client takes the echoes with `get_packet()`. Returns
+## echoes received by the client per second.
+static func _echo(p: Pair, payload: PackedByteArray, window: int, seconds: float) -> float:
+	var a = p.a
+	var b = p.b
+	var sent := 0
+	var echoed := 0
+	var bytes := 0
+	var start := Time.get_ticks_usec()
+	var end := start + int(seconds * 1e6)
+	var now := start
+	var cpu0 := _cpu_s()
+	while now < end:
+		while sent - echoed < window:
+			if a.send(payload) != OK:
+				break
+			sent += 1
+		p.pump()
+		for i in b.get_available_packet_count():
+			b.put_packet(b.get_packet())
+		for i in a.get_available_packet_count():
+			bytes += a.get_packet().size()
+			echoed += 1
+		now = Time.get_ticks_usec()
+	var rate := echoed / (_cpu_s() - cpu0)
+	if bytes != echoed * payload.size():
+		printerr("size mismatch: %d bytes in %d echoes of %d" % [bytes, echoed, payload.size()])
+		rate = -1.0
+	var deadline := Time.get_ticks_msec() + 10000
+	while echoed < sent and Time.get_ticks_msec() < deadline:
+		p.pump()
+		for i in b.get_available_packet_count():
+			b.put_packet(b.get_packet())
+		for i in a.get_available_packet_count():
+			a.get_packet()
+			echoed += 1
+	return rate
+
+
 ## Runs `measure(pair) -> float` ROUNDS times per implementation, alternating,
 ## each on a fresh pair; returns [built-in best, ours best]. measure_ours, if
 ## given, measures ours instead (a call the built-in peer does not have).
@@ -293,6 +357,12 @@ func _bench_throughput(only: PackedStringArray) -> void:
 				func(p): return _one_way(p, large, 4, SECONDS, true)))
 	if want.call("ping_pong"):
 		_row("ping_pong", _compare(func(p): return _ping_pong(p, small, SECONDS), 1 << 16, 4096))
+	for w in [1, 4]:
+		var key := "echo_1m_w%d" % w
+		if want.call(key):
+			var large := _bytes(1 << 20)
+			var r := _compare(func(p): return _echo(p, large, w, SECONDS), 8 << 20, 4096)
+			_row(key, [r[0], r[1]])
 	if want.call("huge_16m"):
 		var huge := _bytes(16 << 20)
 		_row("huge_16m", _compare(func(p): return _one_way(p, huge, 1, SECONDS * 2, false) * 16.0, 32 << 20, 4096))
@@ -465,9 +535,9 @@ static func _rss_kib() -> int:
 	return -1
 
 
-## Opens IDLE_PEERS connections (both ends in this process, default buffer
-## settings), then times a frame's polling with all of them idle.
-func _bench_idle(impl: String) -> void:
+## Opens `peers` connections (both ends in this process, default buffer
+## settings), then times `frame_count` frames of polling with all of them idle.
+func _bench_idle(impl: String, peers: int, frame_count: int) -> void:
 	var clients := []
 	var servers := []
 	var server_poll: Callable
@@ -485,9 +555,9 @@ func _bench_idle(impl: String) -> void:
 	var t0 := Time.get_ticks_msec()
 	var ok: bool
 	if impl == "builtin":
-		ok = _connect_builtin(tcp, IDLE_PEERS, clients, servers, 65535, 4096)
+		ok = _connect_builtin(tcp, peers, clients, servers, 65535, 4096)
 	else:
-		ok = _connect_ours(server, IDLE_PEERS, clients, servers)
+		ok = _connect_ours(server, peers, clients, servers)
 	if not ok:
 		return
 	var connect_ms := Time.get_ticks_msec() - t0
@@ -498,22 +568,156 @@ func _bench_idle(impl: String) -> void:
 			c.poll()
 	var rss_after := _rss_kib()
 
+	# The thread's CPU time advances in scheduler ticks (4 ms here): a server
+	# poll of idle peers takes microseconds, so run at least 0.25 s of them.
+	var server_frames := 0
+	var server_end := Time.get_ticks_usec() + 250000
 	var cpu0 := _cpu_s()
-	for f in IDLE_FRAMES:
+	while server_frames < frame_count or Time.get_ticks_usec() < server_end:
 		server_poll.call()
+		server_frames += 1
 	var server_us := (_cpu_s() - cpu0) * 1e6
 	cpu0 = _cpu_s()
-	for f in IDLE_FRAMES:
+	for f in frame_count:
 		for c in clients:
 			c.poll()
 	var client_us := (_cpu_s() - cpu0) * 1e6
+	# Frame by frame, for the median and the 99th percentile. The kernel's
+	# per-thread CPU time only advances at scheduler ticks (4 ms here), too
+	# coarse for one frame, so a frame is timed by the wall clock and kept only
+	# when the thread was not switched out meanwhile (its schedule count, the
+	# third schedstat field, did not move): its wall time is then CPU time.
+	var frames := PackedFloat64Array()
+	var switched := 0
+	while frames.size() < frame_count and switched < 20 * frame_count:
+		var runs := _switch_count()
+		var t0f := Time.get_ticks_usec()
+		for c in clients:
+			c.poll()
+		var t1f := Time.get_ticks_usec()
+		if _switch_count() == runs:
+			frames.append(t1f - t0f)
+		else:
+			switched += 1
+	if frames.is_empty():
+		_fail("every timed frame was interrupted by the scheduler")
+		return
+	frames.sort()
 	var open := 0
 	for c in clients:
 		if c.get_ready_state() == 1:
 			open += 1
-	if open != IDLE_PEERS or servers.size() != IDLE_PEERS:
-		_fail("%d of %d clients open, %d server peers" % [open, IDLE_PEERS, servers.size()])
-	print("IDLE\t%s\tserver_poll_us\t%.2f" % [impl, float(server_us) / IDLE_FRAMES])
-	print("IDLE\t%s\tclient_poll_us\t%.2f" % [impl, float(client_us) / IDLE_FRAMES])
-	print("IDLE\t%s\tkib_per_conn\t%.2f" % [impl, float(rss_after - rss_before) / IDLE_PEERS])
+	if open != peers or servers.size() != peers:
+		_fail("%d of %d clients open, %d server peers" % [open, peers, servers.size()])
+	print("IDLE\t%s\tserver_poll_us\t%.2f" % [impl, float(server_us) / server_frames])
+	print("IDLE\t%s\tclient_poll_us\t%.2f" % [impl, float(client_us) / frame_count])
+	print("IDLE\t%s\tclient_poll_median_us\t%.2f" % [impl, frames[frames.size() / 2]])
+	print("IDLE\t%s\tclient_poll_p99_us\t%.2f" % [impl, frames[int(frames.size() * 0.99)]])
+	print("IDLE\t%s\tclient_poll_frames_timed\t%d" % [impl, frames.size()])
+	print("IDLE\t%s\tclient_poll_frames_interrupted\t%d" % [impl, switched])
+	print("IDLE\t%s\tkib_per_conn\t%.2f" % [impl, float(rss_after - rss_before) / peers])
 	print("IDLE\t%s\tconnect_ms\t%d" % [impl, connect_ms])
+
+
+# ---- fixed work for callgrind and strace --------------------------------------
+
+## With WSP_PROFILE_GO set to a file path, waits for that file before the
+## measured part: callgrind can then start with --instr-atstart=no (Godot's
+## start-up under full instrumentation takes many minutes) and be switched on
+## with `callgrind_control -i on` once "PROFILE ready" is printed.
+func _wait_for_go() -> void:
+	var go := OS.get_environment("WSP_PROFILE_GO")
+	if go.is_empty():
+		return
+	print("PROFILE\tready")
+	var deadline := Time.get_ticks_msec() + 600000
+	while not FileAccess.file_exists(go) and Time.get_ticks_msec() < deadline:
+		OS.delay_msec(10)
+
+
+func _mark(what: String) -> void:
+	print("PROFILE\t", what)
+
+
+func _profile(what: String, impl: String, count: int) -> void:
+	if what == "copy":
+		_profile_copy(count)
+		return
+	if what == "idle":
+		var clients := []
+		var servers := []
+		var tcp := TCPServer.new()
+		var server := RustWebSocketServer.new()
+		var ok: bool
+		if impl == "builtin":
+			tcp.listen(0, "127.0.0.1")
+			ok = _connect_builtin(tcp, 100, clients, servers, 65535, 4096)
+		else:
+			server.listen(0, PackedStringArray(), "127.0.0.1")
+			ok = _connect_ours(server, 100, clients, servers)
+		if not ok:
+			return
+		_wait_for_go()
+		_mark("start")
+		for f in count:
+			for c in clients:
+				c.poll()
+		_mark("end")
+		return
+	var p: Pair = _open_builtin(8 << 20, 4096) if impl == "builtin" else _open_ours()
+	if p == null:
+		return
+	var a = p.a
+	var b = p.b
+	var payload := _bytes(1 << 20 if what == "echo" else 64)
+	var window := 4 if what == "echo" else 1
+	var sent := 0
+	var done := 0
+	var loops := 0
+	_wait_for_go()
+	_mark("start")
+	while done < count:
+		while sent - done < window and sent < count:
+			a.send(payload)
+			sent += 1
+		p.pump()
+		loops += 1
+		for i in b.get_available_packet_count():
+			b.put_packet(b.get_packet())
+		for i in a.get_available_packet_count():
+			a.get_packet()
+			done += 1
+	_mark("end")
+	print("PROFILE\tloops\t%d" % loops)
+	p.shutdown()
+
+
+## Main-thread CPU seconds to take `count` waiting 1 MiB messages from our
+## server-side peer, one by one with get_packet() and then with get_packets().
+func _profile_copy(count: int) -> void:
+	# inbound_buffer_limit (64 MiB by default) stops reading beyond that.
+	count = mini(count, 60)
+	var p: Pair = _open_ours()
+	if p == null:
+		return
+	var payload := _bytes(1 << 20)
+	var results := {}
+	for how in ["get_packet", "get_packets"]:
+		for i in count:
+			p.a.send(payload)
+		var deadline := Time.get_ticks_msec() + 20000
+		while p.b.get_available_packet_count() < count and Time.get_ticks_msec() < deadline:
+			p.pump()
+		var t0 := _cpu_s()
+		var bytes := 0
+		if how == "get_packet":
+			for i in count:
+				bytes += p.b.get_packet().size()
+		else:
+			for pkt in p.b.get_packets():
+				bytes += pkt.size()
+		results[how] = (_cpu_s() - t0) / count * 1e6
+		if bytes != count * payload.size():
+			_fail("copy: %d bytes" % bytes)
+	print("PROFILE\tcopy_us_per_mib\tget_packet\t%.1f\tget_packets\t%.1f" % [results["get_packet"], results["get_packets"]])
+	p.shutdown()

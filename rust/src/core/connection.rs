@@ -16,6 +16,7 @@ use super::error::{Error, ErrorKind, Result};
 use super::event::Event;
 use super::framing;
 use super::inbox::{Inbox, Packet};
+use super::input_signal::{Arrival, InputSignal};
 use super::transport::Duplex;
 
 /// Where an open connection is in its life.
@@ -41,6 +42,10 @@ struct Heartbeat {
 
 /// An open connection over a socket.
 pub struct Connection {
+    /// Client side, plain TCP: tells without a system call whether input may
+    /// have arrived (see `nothing_to_read`). Declared before `ws` so that the
+    /// kernel's poll request on the socket ends before the socket closes.
+    input_signal: Option<InputSignal>,
     ws: WebSocket<Duplex>,
     role: Role,
     phase: Phase,
@@ -62,6 +67,10 @@ pub struct Connection {
     /// A protocol violation found behind messages of the same read round,
     /// acted on at the next poll (see `read_into`).
     deferred_failure: Option<tungstenite::Error>,
+    /// A write made by `send` outside `poll` failed; the next poll reports it.
+    send_failure: Option<io::Error>,
+    /// `write_now` wrote to the socket since the last poll.
+    sent_since_poll: bool,
 }
 
 /// Closing a socket that still has unread input makes the kernel send a reset,
@@ -84,7 +93,13 @@ impl Connection {
     /// Wraps a WebSocket whose handshake completed.
     pub(crate) fn new(ws: WebSocket<Duplex>, role: Role, config: Config) -> Self {
         let remote = ws.get_ref().socket().peer_addr();
+        // A server learns its peers' readiness from its own epoll set.
+        let input_signal = match (role, ws.get_ref().socket().plain_tcp()) {
+            (Role::Client, Some(tcp)) => InputSignal::new(tcp),
+            _ => None,
+        };
         Self {
+            input_signal,
             ws,
             role,
             phase: Phase::Open,
@@ -104,6 +119,8 @@ impl Connection {
             read_any: false,
             message_started: None,
             deferred_failure: None,
+            send_failure: None,
+            sent_since_poll: false,
         }
     }
 
@@ -143,9 +160,12 @@ impl Connection {
     }
 
     /// Whether the connection needs polling although its socket may show no
-    /// input: a read was held back by the budget, or a message timeout runs.
+    /// input: queued bytes, a failed write from [`Connection::send`] to
+    /// report, a read held back by the budget, or a message timeout running.
     pub fn wants_poll(&self) -> bool {
-        self.ws.get_ref().starved()
+        self.buffered_amount() > 0
+            || self.send_failure.is_some()
+            || self.ws.get_ref().starved()
             || (self.message_started.is_some() && !self.config.message_timeout.is_zero())
     }
 
@@ -216,6 +236,32 @@ impl Connection {
         }
     }
 
+    /// Server side: writes the queued frames now instead of at the next poll,
+    /// once per poll. A server's peers are polled together by the server's
+    /// poll, so a reply made after it would wait for the next one (a frame in
+    /// a game); written now, the client can read it a whole poll earlier, and
+    /// that poll has nothing left to write. A client's own poll usually
+    /// follows its sends in the same frame, so there this would only split a
+    /// burst into two writes (measured: 100 clients echoing, 3.1x the built-in
+    /// peer's rate with clients writing at poll, 2.5x with them writing here).
+    /// The socket never blocks; what it does not take stays queued, and a
+    /// failure is reported by the next poll.
+    pub fn write_now(&mut self) {
+        if self.role != Role::Server || self.sent_since_poll || self.send_failure.is_some() {
+            return;
+        }
+        self.sent_since_poll = true;
+        if let Err(e) = self.ws.get_mut().flush_out() {
+            self.send_failure = Some(e);
+        }
+    }
+
+    /// Whether the last read round left complete input unread (stopped by
+    /// `inbound_buffer_limit`): then taking a message must lead to a poll.
+    pub fn input_held_back(&self) -> bool {
+        !self.read_drained
+    }
+
     /// Starts the close handshake. Does nothing once closing has begun.
     pub fn close(&mut self, code: u16, reason: &str) {
         if self.phase != Phase::Open {
@@ -277,11 +323,23 @@ impl Connection {
 
     /// Whether a read would find nothing: the last one emptied the socket and no
     /// byte arrived since. tungstenite zero-fills its whole read chunk before
-    /// every read call, which made that the main cost of polling an idle peer;
-    /// a one-byte peek is much cheaper.
-    fn nothing_to_read(&self) -> bool {
-        // Right after input, more is likely: reading at once saves the peek.
-        if !self.read_drained || self.read_any {
+    /// every read call, which made that the main cost of polling an idle peer.
+    fn nothing_to_read(&mut self) -> bool {
+        // Checked before deciding, so that completions never pile up unread.
+        let arrival = self.input_signal.as_mut().map(InputSignal::check);
+        // A round stopped by inbound_buffer_limit left input behind.
+        if !self.read_drained {
+            return false;
+        }
+        match arrival {
+            Some(Arrival::Nothing) => return true,
+            Some(Arrival::Maybe) => return false,
+            Some(Arrival::Unavailable) => self.input_signal = None,
+            None => {}
+        }
+        // Without the signal: right after input, more is likely, and reading at
+        // once saves the peek; otherwise a one-byte peek is much cheaper than a read.
+        if self.read_any {
             return false;
         }
         // Plain TCP only: a TLS layer may hold data that the socket no longer shows.
@@ -421,6 +479,11 @@ impl Connection {
     }
 
     fn write_out(&mut self) {
+        self.sent_since_poll = false;
+        if let Some(e) = self.send_failure.take() {
+            self.fail_silently(&Error::from_io("connection lost", &e).to_string());
+            return;
+        }
         // Moves pongs and close replies that tungstenite queued into the outgoing buffer.
         match self.ws.flush() {
             Ok(()) => {}

@@ -14,6 +14,7 @@ pub mod event;
 pub mod framing;
 pub(crate) mod handshake;
 pub mod inbox;
+pub mod input_signal;
 pub(crate) mod memory_pipe;
 pub mod multiplayer;
 pub mod peer;

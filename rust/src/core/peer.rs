@@ -287,7 +287,15 @@ impl Peer {
     /// Queues a message. Fails with nothing queued unless the connection is open.
     pub fn send(&mut self, payload: &[u8], text: bool) -> Result<()> {
         let result = match &mut self.stage {
-            Stage::Open(conn) => conn.send(payload, text),
+            Stage::Open(conn) => conn.send(payload, text).map(|()| {
+                // Once the application has taken everything that arrived, this
+                // send is likely its last reaction to it: write at once rather
+                // than at the next poll. While messages still wait, replies to
+                // them are batched into one write.
+                if self.inbox.is_empty() {
+                    conn.write_now();
+                }
+            }),
             Stage::Resolving { .. } | Stage::Handshaking(_) => Err(Error::new(
                 ErrorKind::NotConnected,
                 "the connection is not open yet; wait for connection_established",
@@ -323,6 +331,15 @@ impl Peer {
                 self.send(payload, text)
             }
             other => other,
+        }
+    }
+
+    /// Whether received input waits unread because of `inbound_buffer_limit`,
+    /// so taking a message must lead to a poll.
+    pub fn input_held_back(&self) -> bool {
+        match &self.stage {
+            Stage::Open(conn) => conn.input_held_back(),
+            _ => false,
         }
     }
 
@@ -426,8 +443,10 @@ impl Peer {
         unfinished + self.inbox.bytes()
     }
 
-    /// Whether this peer needs polling although its socket may show no input:
-    /// a read was held back by the budget, or a message timeout runs.
+    /// Whether this peer needs polling although its socket may show no input
+    /// (queued bytes, a failed write to report, a read held back by the
+    /// budget, a message timeout running), so an owner that polls only peers
+    /// with input must poll this one too.
     pub fn wants_poll(&self) -> bool {
         matches!(&self.stage, Stage::Open(conn) if conn.wants_poll())
     }

@@ -58,13 +58,16 @@ impl Poller {
     /// Appends to `keys` the keys of the sockets with input now, without
     /// waiting. `Ok(false)` when more were ready than one call lists.
     pub fn ready(&self, keys: &mut Vec<u64>) -> io::Result<bool> {
+        use std::mem::MaybeUninit;
         use std::os::fd::AsRawFd;
-        let mut events = [libc::epoll_event { events: 0, u64: 0 }; READY_PER_CALL];
+        // Left uninitialised: zeroing 12 KiB of events before every call cost
+        // more than the system call itself; the kernel fills the first `n`.
+        let mut events = [const { MaybeUninit::<libc::epoll_event>::uninit() }; READY_PER_CALL];
         // SAFETY: the buffer holds READY_PER_CALL events; timeout 0 never blocks.
         let n = unsafe {
             libc::epoll_wait(
                 self.epoll.as_raw_fd(),
-                events.as_mut_ptr(),
+                events.as_mut_ptr().cast(),
                 READY_PER_CALL as i32,
                 0,
             )
@@ -73,7 +76,12 @@ impl Poller {
             return Err(io::Error::last_os_error());
         }
         let n = n as usize;
-        keys.extend(events[..n].iter().map(|e| e.u64));
+        // SAFETY: epoll_wait initialised the first `n` entries.
+        keys.extend(
+            events[..n]
+                .iter()
+                .map(|e| unsafe { e.assume_init_read() }.u64),
+        );
         Ok(n < READY_PER_CALL)
     }
 

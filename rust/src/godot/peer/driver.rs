@@ -112,8 +112,15 @@ impl WebSocketPeer {
             return GdError::ERR_INVALID_PARAMETER;
         }
         let result = self.core.send(data, text);
-        self.wake_server();
-        errors::to_godot(&format!("RustWebSocketPeer.{what}"), result)
+        // A frame the socket took at once needs no poll; a server's next poll
+        // would otherwise bind this peer and read its empty socket for nothing.
+        if self.core.wants_poll() {
+            self.wake_server();
+        }
+        match result {
+            Ok(()) => GdError::OK,
+            Err(e) => errors::to_godot(&format!("RustWebSocketPeer.{what}"), Err(e)),
+        }
     }
 
     pub(super) fn update_config(&mut self, change: impl FnOnce(&mut crate::core::Config)) {

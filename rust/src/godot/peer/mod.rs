@@ -202,7 +202,10 @@ impl WebSocketPeer {
 
     /// Sends [param data] as one message, binary or text by [param mode]. Text must be
     /// valid UTF-8. Returns an error, queueing nothing, unless the connection is open
-    /// and the message fits [member outbound_buffer_limit].
+    /// and the message fits [member outbound_buffer_limit]. The message is written at
+    /// the next [method poll]; on a server's peer, once every received message has
+    /// been taken, it is written at once (never blocking), so a reply does not wait
+    /// for the server's next poll.
     #[func]
     fn send(
         &mut self,

@@ -12,6 +12,15 @@ use crate::godot::enums::WriteMode;
 use crate::godot::raw_buffers;
 
 impl WebSocketPeer {
+    /// Taking a message makes room under `inbound_buffer_limit`: if reading
+    /// stopped at the limit, the owning server must poll this peer again even
+    /// though its socket may show no new input.
+    fn wake_after_take(&self) {
+        if self.core.input_held_back() {
+            self.wake_server();
+        }
+    }
+
     /// Hands Godot the oldest message; its buffer stays alive in `last_packet`.
     ///
     /// # Safety
@@ -21,7 +30,7 @@ impl WebSocketPeer {
         r_buffer: RawPtr<*mut RawPtr<*const u8>>,
         r_buffer_size: RawPtr<*mut i32>,
     ) -> GdError {
-        self.wake_server();
+        self.wake_after_take();
         // A panic unwinding out of an engine virtual aborts Godot; contain it.
         let taken = catch_unwind(AssertUnwindSafe(|| self.core.take_packet()));
         let packet = match taken {
@@ -78,7 +87,7 @@ impl WebSocketPeer {
     /// [method was_string_packet] refers to the last one returned.
     #[func]
     fn get_packets(&mut self, #[opt(default = -1)] max: i64) -> Array<PackedByteArray> {
-        self.wake_server();
+        self.wake_after_take();
         let waiting = self.core.available_packets();
         let count = usize::try_from(max).map_or(waiting, |m| m.min(waiting));
         let mut packets: Array<PackedByteArray> = Array::new();
