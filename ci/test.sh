@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one command that runs every test:
-#   install Godot + build deps -> shipping build + addon zip ->
+#   install Godot + build deps -> shipping builds + addon zip ->
 #   build the addon (with test hooks) -> cargo tests -> runner self-test ->
 #   Python venv -> headless Godot tests -> headless chat demo ->
 #   editor-help check -> the zip in a fresh project.
@@ -35,8 +35,8 @@ stage() {
 }
 
 stage install-godot  bash ci/install-godot.sh
-# The shipping build for the addon zip comes first: it shares target/ with the
-# test build below, which then recompiles only this crate, not the dependencies.
+# The shipping builds for the addon zip, cross-built into target/<triple>/,
+# apart from the test build below.
 stage package        bash ci/package.sh
 stage build          env WSP_TEST_HOOKS=1 bash ci/build.sh release
 # Same features as the build, so the library compiled above is reused.
