@@ -1,0 +1,40 @@
+# Sourced, not run: an apt configuration of our own for fetching packages of
+# another Debian suite with `apt-get download`, leaving the system's sources,
+# lists and package state untouched.
+#   source ci/private-apt.sh
+#   private_apt_init DIR "SUITE [SUITE…]"    # sets the array APTOPT
+#   apt-get "${APTOPT[@]}" -qq update
+#   apt-cache "${APTOPT[@]}" show PKG; (cd DEBS && apt-get "${APTOPT[@]}" download PKG)
+# WSP_DEBIAN_MIRROR overrides the mirror.
+
+private_apt_init() {
+  local dir suites=$2 mirror="${WSP_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+  local keyring=/usr/share/keyrings/debian-archive-keyring.gpg suite
+  # apt reads relative Dir:: paths from /, not from here.
+  mkdir -p "$1" && dir=$(cd "$1" && pwd)
+  [[ -f "$keyring" ]] || { echo "$keyring missing (apt-get install debian-archive-keyring)" >&2; return 1; }
+  mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
+  : > "$dir/sources.list"
+  for suite in $suites; do
+    echo "deb [signed-by=$keyring] $mirror $suite main" >> "$dir/sources.list"
+  done
+  [[ -f "$dir/status" ]] || : > "$dir/status"
+  APTOPT=(
+    -o "Dir::Etc::SourceList=$dir/sources.list"
+    -o "Dir::Etc::SourceParts=/dev/null"
+    -o "Dir::Etc::Preferences=/dev/null"
+    -o "Dir::Etc::PreferencesParts=/dev/null"
+    -o "Dir::State::Lists=$dir/lists"
+    -o "Dir::State::status=$dir/status"
+    -o "Dir::Cache=$dir/cache"
+    -o "APT::Architecture=amd64"
+    -o "APT::Architectures::=amd64"
+    -o "Acquire::Languages=none"
+    -o "Acquire::IndexTargets::deb::DEP-11::DefaultEnabled=false"
+    -o "Acquire::IndexTargets::deb::DEP-11-icons::DefaultEnabled=false"
+    -o "Acquire::IndexTargets::deb::DEP-11-icons-hidpi::DefaultEnabled=false"
+    -o "Acquire::IndexTargets::deb::CNF::DefaultEnabled=false"
+    -o "Debug::NoLocking=1"
+    -o "APT::Sandbox::User=root"
+  )
+}
