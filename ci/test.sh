@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one command that runs every test:
 #   install Godot + build deps -> shipping builds + addon zip ->
-#   build the addon (with test hooks) -> cargo tests -> runner self-test ->
+#   build the addon (with test hooks) -> cargo tests -> the Linux library in
+#   an older distribution -> runner self-test ->
 #   Python venv -> headless Godot tests -> headless chat demo ->
 #   editor-help check -> the zip in a fresh project.
 # Stops at the first failing stage and names it.
@@ -41,6 +42,8 @@ stage package        bash ci/package.sh
 stage build          env WSP_TEST_HOOKS=1 bash ci/build.sh release
 # Same features as the build, so the library compiled above is reused.
 stage cargo-test     cargo test --release --features test-hooks
+# The zip's Linux library: ELF headers, and loading it in Debian bullseye.
+stage linux-portability bash ci/test-linux-portability.sh
 stage runner-selftest bash ci/runner-selftest.sh
 # The Python interop tests need the venv with the `websockets` library.
 stage python-env     bash ci/python-env.sh
