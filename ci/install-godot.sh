@@ -18,7 +18,6 @@ APTDIR="$CACHE/apt"
 DEBS="$CACHE/debs"
 MARKER="$ROOT/.wsp-installed"
 SUITE="${WSP_GODOT_SUITE:-sid}"
-MIRROR="${WSP_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 # Packages of the closure that headless Godot never loads (GPU/LLVM stack).
 SKIP_RE='^(libllvm[0-9]+|libz3-[0-9]+)$'
 
@@ -56,31 +55,9 @@ command -v dpkg >/dev/null || die "dpkg not found"
 
 t0=$(date +%s)
 # ---- private apt config ------------------------------------------------------
-mkdir -p "$APTDIR/lists/partial" "$APTDIR/cache/archives/partial" "$DEBS"
-KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
-[[ -f "$KEYRING" ]] || die "$KEYRING missing (apt-get install debian-archive-keyring)"
-cat > "$APTDIR/sources.list" <<EOF
-deb [signed-by=$KEYRING] $MIRROR $SUITE main
-EOF
-: > "$APTDIR/status"
-APTOPT=(
-  -o "Dir::Etc::SourceList=$APTDIR/sources.list"
-  -o "Dir::Etc::SourceParts=/dev/null"
-  -o "Dir::Etc::Preferences=/dev/null"
-  -o "Dir::Etc::PreferencesParts=/dev/null"
-  -o "Dir::State::Lists=$APTDIR/lists"
-  -o "Dir::State::status=$APTDIR/status"
-  -o "Dir::Cache=$APTDIR/cache"
-  -o "APT::Architecture=amd64"
-  -o "APT::Architectures::=amd64"
-  -o "Acquire::Languages=none"
-  -o "Acquire::IndexTargets::deb::DEP-11::DefaultEnabled=false"
-  -o "Acquire::IndexTargets::deb::DEP-11-icons::DefaultEnabled=false"
-  -o "Acquire::IndexTargets::deb::DEP-11-icons-hidpi::DefaultEnabled=false"
-  -o "Acquire::IndexTargets::deb::CNF::DefaultEnabled=false"
-  -o "Debug::NoLocking=1"
-  -o "APT::Sandbox::User=root"
-)
+source ci/private-apt.sh
+mkdir -p "$DEBS"
+private_apt_init "$APTDIR" "$SUITE" || die "private apt config in $APTDIR"
 
 step "apt-get update ($SUITE, private lists in $APTDIR)"
 apt-get "${APTOPT[@]}" -qq update || die "apt-get update with the private $SUITE config"
