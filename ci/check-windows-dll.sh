@@ -18,7 +18,9 @@ command -v "$objdump" >/dev/null || die "$objdump not found (Debian: apt-get ins
 
 headers=$("$objdump" -p "$dll") || die "$objdump -p $dll: not a PE file?"
 grep -q 'file format pei-x86-64' <<<"$headers" || die "$dll is not an x86_64 PE file"
-grep -qE '^Characteristics .*' <<<"$headers" && grep -q 'DLL' <<<"$headers" || die "$dll is not a DLL"
+# The flags listed under "Characteristics", up to the first blank line.
+flags=$(sed -n '/^Characteristics /,/^$/p' <<<"$headers")
+grep -qx $'\tDLL' <<<"$flags" || die "$dll is not a DLL (PE characteristics lack the DLL flag)"
 
 mapfile -t imports < <(awk '/DLL Name:/ { print $3 }' <<<"$headers" | sort -uf)
 say "imports: ${imports[*]:-(none)}"

@@ -30,8 +30,9 @@ export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine
 # implementation (Python's websockets over OpenSSL) and is not a test of
 # Windows under Wine 8 either: crypt32's chain policy refuses a chain to a
 # trusted root with CERT_E_REVOCATION_FAILURE (0x800B010E) although the
-# caller asks to ignore unknown revocation, and it let a client connect to a
-# server whose root was not trusted. So no TLS test runs here.
+# caller asks to ignore unknown revocation (Wine 10.1 reworked that check,
+# verify_ssl_policy), and it let a client connect to a server whose root was
+# not trusted. So no TLS test runs here.
 wine_no_tls_server="Wine 8's schannel has no TLS server side (AcceptSecurityContext: SEC_E_UNSUPPORTED_FUNCTION)"
 declare -A skip_reason=(
   [pkcs1_key_serves_wss]=$wine_no_tls_server
