@@ -39,7 +39,9 @@ if ! debootstrap --variant=minbase --cache-dir="$CACHE/debs" "$SUITE" "$ROOT" "$
   tail -n 20 "$CACHE/debootstrap.log" >&2
   die "debootstrap $SUITE (log: $CACHE/debootstrap.log; if $SUITE left $MIRROR, set WSP_DEBIAN_MIRROR=http://archive.debian.org/debian)"
 fi
-glibc=$(chroot "$ROOT" /usr/bin/ldd --version 2>/dev/null | head -n1 | awk '{print $NF}')
+# Whole output first: `| head` would end ldd with SIGPIPE, fatal under pipefail.
+ldd_version=$(chroot "$ROOT" /usr/bin/ldd --version 2>/dev/null) || true
+glibc=$(awk 'NR == 1 { print $NF }' <<<"$ldd_version")
 [[ -n "$glibc" ]] || die "the new root's ldd does not run in a chroot"
 echo "Debian $(cat "$ROOT/etc/debian_version"), glibc $glibc, made $(date -u +%FT%TZ)" > "$MARKER"
 say "ready: $ROOT ($(cat "$MARKER")) in $(( $(date +%s) - t0 ))s"

@@ -45,7 +45,8 @@ ZIG_GLOBAL_CACHE_DIR="$PWD/.cache/zig-cache" ZIG_LOCAL_CACHE_DIR="$PWD/.cache/zi
   || die "zig cc ci/portability/dlopen_check.c"
 cp "$so" "$ROOT$inside/libwebsocket_peer.so"
 
-say "   $(chroot "$ROOT" /usr/bin/ldd --version | head -n1)"
+ldd_version=$(chroot "$ROOT" /usr/bin/ldd --version) || die "ldd does not run in the bullseye chroot"
+say "   ${ldd_version%%$'\n'*}"
 chroot "$ROOT" /usr/bin/ldd "$inside/libwebsocket_peer.so" | sed 's/^/[linux-portability]     /'
 out=$(chroot "$ROOT" "$inside/dlopen_check" "$inside/libwebsocket_peer.so" 2>&1) \
   || die "the shipped library does not load in bullseye: $out"
