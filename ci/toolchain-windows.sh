@@ -73,8 +73,10 @@ else
     private_apt_init "$CACHE/apt" "$RUST_SRC_SUITES" || die "private apt config in $CACHE/apt"
     say "apt-get update ($RUST_SRC_SUITES, private lists in $CACHE/apt)"
     apt-get "${APTOPT[@]}" -qq update || die "apt-get update with the private config for $RUST_SRC_SUITES"
-    if ! apt-cache "${APTOPT[@]}" show "rust-src=$RUST_SRC_VERSION" >/dev/null 2>&1; then
-      have=$(apt-cache "${APTOPT[@]}" madison rust-src 2>/dev/null | awk -F'|' '{gsub(/ /,"",$2); gsub(/^ +| +$/,"",$3); print $2" ("$3")"}' | paste -sd, -)
+    # `apt-cache show pkg=version` exits 0 for a missing version: list them.
+    versions=$(apt-cache "${APTOPT[@]}" madison rust-src 2>/dev/null | awk -F'|' '{gsub(/ /, "", $2); print $2}')
+    if ! grep -qxF "$RUST_SRC_VERSION" <<<"$versions"; then
+      have=$(sort -u <<<"$versions" | paste -sd' ' -)
       die "rust-src $RUST_SRC_VERSION is no longer in Debian's $RUST_SRC_SUITES (there now: ${have:-none}).
   Set WSP_RUST_SRC_VERSION to one of those whose x.y matches $nightly_version,
   or WSP_RUST_SRC_DEB=/path/to/rust-src_${RUST_SRC_VERSION}_all.deb (e.g. from snapshot.debian.org)."
