@@ -14,7 +14,10 @@ export PATH="$WIN_TC/bin:$PATH"
 export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc
 export CC_x86_64_pc_windows_gnu=x86_64-w64-mingw32-gcc
 export AR_x86_64_pc_windows_gnu=x86_64-w64-mingw32-ar
-# crt-static links libgcc (unwinding) and winpthread into the binary, so a
-# DLL needs no MinGW runtime DLL beside it on the user's machine.
+# crt-static asks for the C runtime pieces (libgcc's unwinder, winpthread)
+# to be linked in, so the DLL needs no MinGW runtime DLL beside it. With
+# Debian's default MinGW gcc (win32 thread model) the DLL imports the same
+# system DLLs without it (measured); it keeps that true on a set-up whose
+# gcc would link those as DLLs. ci/check-windows-dll.sh checks it either way.
 export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUSTFLAGS="-C target-feature=+crt-static"
 WIN_BUILD_STD=(-Z build-std=std,panic_unwind)
