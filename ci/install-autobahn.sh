@@ -50,7 +50,9 @@ t0=$(date +%s)
 if [[ ! -x "$ROOT/usr/bin/python2.7" ]]; then
   mkdir -p "$DEBS"
   source "$REPO/ci/private-apt.sh"
-  private_apt_init "$APTDIR" "$SUITE" "$MIRROR"
+  private_apt_init "$APTDIR" "$SUITE" "$MIRROR" || die "private apt config in $APTDIR"
+  step "apt-get update ($SUITE, private lists in $APTDIR)"
+  apt-get "${APTOPT[@]}" -qq update || die "apt-get update with the private $SUITE config"
   # The interpreter, its standard library and the shared libraries its
   # modules load (ssl, ctypes, sqlite, ...) in the versions bullseye built
   # them against.

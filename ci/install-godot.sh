@@ -18,7 +18,6 @@ APTDIR="$CACHE/apt"
 DEBS="$CACHE/debs"
 MARKER="$ROOT/.wsp-installed"
 SUITE="${WSP_GODOT_SUITE:-sid}"
-MIRROR="${WSP_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 # Packages of the closure that headless Godot never loads (GPU/LLVM stack).
 SKIP_RE='^(libllvm[0-9]+|libz3-[0-9]+)$'
 
@@ -55,9 +54,12 @@ command -v apt-get >/dev/null || die "apt-get not found (need Debian/Ubuntu, or 
 
 t0=$(date +%s)
 # ---- private apt config ------------------------------------------------------
+source ci/private-apt.sh
 mkdir -p "$DEBS"
-source "$REPO/ci/private-apt.sh"
-private_apt_init "$APTDIR" "$SUITE" "$MIRROR"
+private_apt_init "$APTDIR" "$SUITE" "$MIRROR" || die "private apt config in $APTDIR"
+
+step "apt-get update ($SUITE, private lists in $APTDIR)"
+apt-get "${APTOPT[@]}" -qq update || die "apt-get update with the private $SUITE config"
 
 ver=$(apt-cache "${APTOPT[@]}" show --no-all-versions godot 2>/dev/null | sed -n 's/^Version: //p' | head -n1)
 [[ -n "$ver" ]] || die "package 'godot' not found in $SUITE"

@@ -1,19 +1,27 @@
-# Sourced by the install scripts: apt-get and apt-cache against one Debian
-# suite through a private config, lists and cache in a folder of our own,
-# leaving the system's apt sources, lists and status untouched.
-#   private_apt_init DIR SUITE MIRROR   -> fills the APTOPT array, runs update
-# Then: apt-get "${APTOPT[@]}" download ..., apt-cache "${APTOPT[@]}" depends ...
-# Needs step() and die() from the calling script.
+# Sourced, not run: an apt configuration of our own for fetching packages of
+# another Debian suite with `apt-get download`, leaving the system's sources,
+# lists and package state untouched.
+#   source ci/private-apt.sh
+#   private_apt_init DIR "SUITE [SUITE…]" [MIRROR]   # sets the array APTOPT
+#   apt-get "${APTOPT[@]}" -qq update
+#   apt-cache "${APTOPT[@]}" show PKG; (cd DEBS && apt-get "${APTOPT[@]}" download PKG)
+#   private_apt_closure PKG                          # PKG's dependency closure
+# MIRROR defaults to $WSP_DEBIAN_MIRROR, else deb.debian.org.
 
 private_apt_init() {
-  local dir=$1 suite=$2 mirror=$3
-  local keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-  command -v apt-get >/dev/null || die "apt-get not found (need Debian/Ubuntu)"
-  command -v dpkg >/dev/null || die "dpkg not found"
-  [[ -f "$keyring" ]] || die "$keyring missing (apt-get install debian-archive-keyring)"
+  local dir suites=$2 mirror="${3:-${WSP_DEBIAN_MIRROR:-http://deb.debian.org/debian}}"
+  local keyring=/usr/share/keyrings/debian-archive-keyring.gpg suite
+  command -v apt-get >/dev/null || { echo "apt-get not found (need Debian/Ubuntu)" >&2; return 1; }
+  command -v dpkg >/dev/null || { echo "dpkg not found" >&2; return 1; }
+  [[ -f "$keyring" ]] || { echo "$keyring missing (apt-get install debian-archive-keyring)" >&2; return 1; }
+  # apt reads relative Dir:: paths from /, not from here.
+  mkdir -p "$1" && dir=$(cd "$1" && pwd)
   mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
-  echo "deb [signed-by=$keyring] $mirror $suite main" > "$dir/sources.list"
-  : > "$dir/status"
+  : > "$dir/sources.list"
+  for suite in $suites; do
+    echo "deb [signed-by=$keyring] $mirror $suite main" >> "$dir/sources.list"
+  done
+  [[ -f "$dir/status" ]] || : > "$dir/status"
   APTOPT=(
     -o "Dir::Etc::SourceList=$dir/sources.list"
     -o "Dir::Etc::SourceParts=/dev/null"
@@ -32,8 +40,6 @@ private_apt_init() {
     -o "Debug::NoLocking=1"
     -o "APT::Sandbox::User=root"
   )
-  step "apt-get update ($suite, private lists in $dir)"
-  apt-get "${APTOPT[@]}" -qq update || die "apt-get update with the private $suite config"
 }
 
 # private_apt_closure PACKAGE: prints PACKAGE's dependency closure, one name a line.

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The one command that runs every test:
-#   install Godot + build deps -> shipping build + addon zip ->
-#   build the addon (with test hooks) -> cargo tests -> runner self-test ->
-#   Python venv -> headless Godot tests -> Autobahn conformance ->
-#   headless chat demo -> headless multiplayer demo (its output checked) ->
+#   install Godot + build deps -> shipping builds + addon zip ->
+#   build the addon (with test hooks) -> cargo tests -> the cargo tests for
+#   Windows under Wine -> the Linux library in an older distribution ->
+#   runner self-test -> Python venv -> headless Godot tests -> Autobahn
+#   conformance -> headless chat demo -> headless multiplayer demo (its
+#   output checked) ->
 #   editor-help check -> the zip in a fresh project.
 # Stops at the first failing stage and names it.
 set -euo pipefail
@@ -36,12 +38,16 @@ stage() {
 }
 
 stage install-godot  bash ci/install-godot.sh
-# The shipping build for the addon zip comes first: it shares target/ with the
-# test build below, which then recompiles only this crate, not the dependencies.
+# The shipping builds for the addon zip, cross-built into target/<triple>/,
+# apart from the test build below.
 stage package        bash ci/package.sh
 stage build          env WSP_TEST_HOOKS=1 bash ci/build.sh release
 # Same features as the build, so the library compiled above is reused.
 stage cargo-test     cargo test --release --features test-hooks
+# The same cargo tests cross-built for Windows and run under Wine.
+stage windows-tests  bash ci/test-windows.sh
+# The zip's Linux library: ELF headers, and loading it in Debian bullseye.
+stage linux-portability bash ci/test-linux-portability.sh
 stage runner-selftest bash ci/runner-selftest.sh
 # The Python interop tests need the venv with the `websockets` library.
 stage python-env     bash ci/python-env.sh
@@ -64,11 +70,13 @@ stage package-smoke  bash ci/package-smoke.sh
 count() { awk -v pat="$1" -v word="$2" '$0 ~ pat { for (i = 2; i <= NF; i++) if ($i ~ "^" word) s += $(i-1) } END { print s + 0 }' "$3"; }
 cargo_passed=$(count '^test result:' 'passed' "$logs/cargo-test.log")
 cargo_failed=$(count '^test result:' 'failed' "$logs/cargo-test.log")
+wine_passed=$(count '^test result:' 'passed' "$logs/windows-tests.log")
+wine_failed=$(count '^test result:' 'failed' "$logs/windows-tests.log")
 godot_passed=$(count '^[0-9]+ passed, [0-9]+ failed$' 'passed' "$logs/godot-tests.log")
 godot_failed=$(count '^[0-9]+ passed, [0-9]+ failed$' 'failed' "$logs/godot-tests.log")
 
 echo
 echo "=== ci/test.sh: all stages passed"
 printf '  %s\n' "${summary[@]}"
-echo "  cargo tests: ${cargo_passed} passed; headless Godot tests: ${godot_passed} passed"
-echo "total: $((cargo_passed + godot_passed)) passed, $((cargo_failed + godot_failed)) failed"
+echo "  cargo tests: ${cargo_passed} passed; the same under Wine: ${wine_passed} passed; headless Godot tests: ${godot_passed} passed"
+echo "total: $((cargo_passed + wine_passed + godot_passed)) passed, $((cargo_failed + wine_failed + godot_failed)) failed"
