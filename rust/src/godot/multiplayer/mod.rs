@@ -357,7 +357,9 @@ impl WebSocketMultiplayerPeer {
                     push_error(&[format!("{CLASS}: {reason}").to_variant()]);
                     self.last_error = reason;
                 }
-                MultiplayerEvent::Lost(reason) => self.last_error = reason,
+                MultiplayerEvent::Lost(reason) | MultiplayerEvent::Noted(reason) => {
+                    self.last_error = reason
+                }
                 MultiplayerEvent::Dropped(reason) => {
                     push_warning(&[format!("{CLASS}: {reason}").to_variant()]);
                     self.last_error = reason;
