@@ -278,3 +278,28 @@ fn a_message_trickled_in_too_slowly_is_cut_off_though_its_socket_falls_silent() 
         (disconnected(&events, id) == 1).then_some(())
     });
 }
+
+#[test]
+fn clients_that_leave_in_one_poll_may_be_sent_to_until_the_next() {
+    // Victims of one burst, or clients that vanish together, leave in one poll;
+    // SceneMultiplayer handling the first one's departure tells the others.
+    let mut events = Vec::new();
+    let mut server = listen(ServerConfig::default());
+    let (a, a_id) = raw_client(&mut server, &mut events);
+    let (b, b_id) = raw_client(&mut server, &mut events);
+    drop((a, b));
+    std::thread::sleep(Duration::from_millis(100));
+    events.clear();
+    server.poll(|p| p, &mut events);
+    assert_eq!(disconnected(&events, a_id), 1, "{events:?}");
+    assert_eq!(disconnected(&events, b_id), 1, "{events:?}");
+    server
+        .put_packet(a_id, b"who left")
+        .expect("a packet for a client just gone");
+    server
+        .put_packet(b_id, b"who left")
+        .expect("a packet for a client just gone");
+    server.poll(|p| p, &mut events);
+    let err = server.put_packet(a_id, b"later").unwrap_err();
+    assert!(err.reason().contains("no peer"), "{}", err.reason());
+}

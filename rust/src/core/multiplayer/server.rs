@@ -36,6 +36,10 @@ pub struct MultiplayerServer<S: PeerHandle> {
     closing: Vec<(Option<i32>, S)>,
     /// Clients that need a poll although their socket may be idle.
     due: HashSet<i32>,
+    /// Clients that left during the last poll. The game learns it from their
+    /// `PeerDisconnected` events one at a time, and SceneMultiplayer, handling
+    /// one, still sends to the others (to tell them who left).
+    just_left: HashSet<i32>,
     queue: PacketQueue,
     refusing: bool,
     max_queued_packets: usize,
@@ -55,6 +59,7 @@ impl<S: PeerHandle> MultiplayerServer<S> {
             by_key: HashMap::new(),
             closing: Vec::new(),
             due: HashSet::new(),
+            just_left: HashSet::new(),
             queue,
             refusing: false,
             max_queued_packets: usize::MAX,
@@ -100,12 +105,20 @@ impl<S: PeerHandle> MultiplayerServer<S> {
     /// that needs it; `wrap` turns a new client's [`Peer`] into its handle.
     pub fn poll(&mut self, mut wrap: impl FnMut(Peer) -> S, events: &mut Vec<MultiplayerEvent>) {
         events.append(&mut self.later);
+        self.just_left.clear();
         let mut accepted = std::mem::take(&mut self.accepted);
         self.server.poll(&mut accepted);
         for reason in self.server.take_rejections() {
-            events.push(MultiplayerEvent::Dropped(format!(
-                "a connection was dropped before it became a client: {reason}"
-            )));
+            let reason = format!("a connection was dropped before it became a client: {reason}");
+            // A flood past the caps must not flood the log: refusals are counted
+            // (refused_count) and the last one kept, not each warned about.
+            let refused = reason.contains("connection refused: ")
+                || reason.contains("503 Service Unavailable");
+            events.push(if refused {
+                MultiplayerEvent::Noted(reason)
+            } else {
+                MultiplayerEvent::Dropped(reason)
+            });
         }
         for Accepted { id: key, mut peer } in accepted.drain(..) {
             if self.refusing {
@@ -205,6 +218,7 @@ impl<S: PeerHandle> MultiplayerServer<S> {
                 let report = reason.is_none().then_some(id);
                 self.closing.push((report, client.handle));
             }
+            self.just_left.insert(id);
             events.extend(reason);
             events.push(MultiplayerEvent::PeerDisconnected(id));
         }
@@ -240,6 +254,7 @@ impl<S: PeerHandle> MultiplayerServer<S> {
             client.handle.with_peer(|p| p.close_over_budget(&reason));
             self.queue.remove_from(id);
             self.closing.push((None, client.handle));
+            self.just_left.insert(id);
             events.push(MultiplayerEvent::Noted(format!("peer {id}: {reason}")));
             events.push(MultiplayerEvent::PeerDisconnected(id));
         }
@@ -253,6 +268,10 @@ impl<S: PeerHandle> MultiplayerServer<S> {
     pub fn put_packet(&mut self, target: i32, data: &[u8]) -> Result<()> {
         let target = Target::from_godot(target);
         if let Target::One(id) = target {
+            if self.just_left.contains(&id) {
+                // As for a leaving client: its peer_disconnected is on its way.
+                return Ok(());
+            }
             if !self.clients.contains_key(&id) {
                 return Err(Error::new(
                     ErrorKind::DoesNotExist,
