@@ -41,12 +41,7 @@ func max_peers() -> void:
 
 	var raw := RawClient.new()
 	check_eq(raw.connect_to(ours.get_port()), OK, "raw client connects")
-	await wait_until(func():
-		raw.poll()
-		if raw.is_connected_to_server() and not raw.has_meta("asked"):
-			raw.set_meta("asked", true)
-			raw.send_upgrade()
-		return raw.dropped, 5.0, "the raw client past max_peers is answered and closed")
+	await wait_until(func(): raw.poll_upgrading(); return raw.dropped, 5.0, "the raw client past max_peers is answered and closed")
 	check(raw.response_head().begins_with("HTTP/1.1 503"), "answered 503: %s" % raw.received.get_string_from_utf8())
 	check(raw.received.get_string_from_utf8().contains("max_peers 2"), "the 503 says why")
 	await wait_until(func(): return ours.get_last_error().contains("max_peers 2"), 5.0, "the server keeps the reason")
@@ -82,12 +77,7 @@ func message_timeout() -> void:
 	var players: Array = started[1]
 	var raw := RawClient.new()
 	check_eq(raw.connect_to(ours.get_port()), OK, "trickler connects")
-	await wait_until(func():
-		raw.poll()
-		if raw.is_connected_to_server() and not raw.has_meta("asked"):
-			raw.set_meta("asked", true)
-			raw.send_upgrade()
-		return server.count("peer_connected") == 3, 5.0, "the trickler is a peer")
+	await wait_until(func(): raw.poll_upgrading(); return server.count("peer_connected") == 3, 5.0, "the trickler is a peer")
 	var trickler_id: int = server.ids_of("peer_connected").back()
 	raw.send(Frames.build(Frames.BINARY, PackedByteArray(), true, 0, true, 1000))
 	var st := {"next": 0, "trickled": 0, "close": {}}

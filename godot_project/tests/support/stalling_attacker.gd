@@ -22,7 +22,6 @@ var reason := ""
 ## The peer id a multiplayer server sent as its first message, else 0.
 var id := 0
 var last_progress_ms := 0
-var _asked := false
 
 
 func connect_to(port: int) -> Error:
@@ -32,12 +31,9 @@ func connect_to(port: int) -> Error:
 
 ## Sends the upgrade request once connected; sets `upgraded` on the 101.
 func upgrade() -> void:
-	raw.poll()
-	if upgraded or raw.tcp.get_status() != StreamPeerTCP.STATUS_CONNECTED:
+	raw.poll_upgrading()
+	if upgraded:
 		return
-	if not _asked:
-		_asked = true
-		raw.send_upgrade()
 	var head := raw.response_head()
 	if head.begins_with("HTTP/1.1 101"):
 		upgraded = true
