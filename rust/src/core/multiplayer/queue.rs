@@ -35,7 +35,9 @@ impl PacketQueue {
     /// [`PacketQueue::settle`].
     pub fn push(&mut self, from: i32, data: Bytes) {
         self.bytes += data.len();
-        self.uncharged += data.len();
+        if self.budget.is_some() {
+            self.uncharged += data.len();
+        }
         self.queue.push_back((from, data));
     }
 
