@@ -14,9 +14,9 @@ extends "res://tests/harness/test_case.gd"
 ## inbound_budget (0: none) to measure the difference; WSP_ATTACK_FULL=1 runs
 ## it at full size: 40 clients sending 59 MiB of 60 MiB messages (2.3 GiB).
 
-const Frames := preload("res://tests/support/frames.gd")
-const RawClient := preload("res://tests/support/raw_client.gd")
+const Attacker := preload("res://tests/support/stalling_attacker.gd")
 const ServerLog := preload("res://tests/support/server_log.gd")
+const WarningLog := preload("res://tests/support/warning_log.gd")
 
 const MIB := 1 << 20
 var MESSAGE := 40 * MIB
@@ -30,30 +30,16 @@ const OVERHEAD := 48 * MIB
 const BIG := 48 * MIB
 
 
-class WarningCounter extends Logger:
-	var mutex := Mutex.new()
-	var budget_warnings := 0
-
-	func _log_error(_function: String, _file: String, _line: int, code: String,
-			rationale: String, _editor_notify: bool, error_type: int,
-			_script_backtraces: Array[ScriptBacktrace]) -> void:
-		if error_type == ERROR_TYPE_WARNING and (rationale + code).contains("inbound budget"):
-			mutex.lock()
-			budget_warnings += 1
-			mutex.unlock()
-
-
 var server := RustWebSocketServer.new()
 var slog := ServerLog.new()
-var warnings := WarningCounter.new()
+var warnings := WarningLog.new()
 var echo_client := WebSocketPeer.new()
 var echoes := 0
 var echo_started := false
 var last_echo_ms := 0
 var longest_gap_ms := 0
 var chunk := PackedByteArray()
-## {raw, sent, closed_code, reason, last_progress_ms}
-var attackers: Array = []
+var attackers: Array[Attacker] = []
 var big_received := -1
 
 
@@ -83,36 +69,33 @@ func run_test() -> void:
 	await wait_until(func(): pump(); return echoes >= 5, 10.0, "the real client gets echoes")
 
 	for i in ATTACKERS:
-		var raw := RawClient.new()
-		check_eq(raw.connect_to(server.get_port()), OK, "attacker %d connects" % i)
-		attackers.append({"raw": raw, "sent": 0, "upgraded": false, "closed_code": 0,
-				"reason": "", "last_progress_ms": Time.get_ticks_msec()})
+		var a := Attacker.new()
+		check_eq(a.connect_to(server.get_port()), OK, "attacker %d connects" % i)
+		attackers.append(a)
 	await wait_until(func():
 		pump()
 		for a in attackers:
-			upgrade(a)
+			a.upgrade()
 		return attackers.all(func(a): return a.upgraded), 10.0, "every attacker upgraded")
 
-	var start_rss := status_kib("VmRSS")
-	var reset := reset_peak()
+	var start_rss := Attacker.status_kib("VmRSS")
+	var reset := Attacker.reset_peak()
 	var attack_started := Time.get_ticks_msec()
 	last_echo_ms = attack_started
 	longest_gap_ms = 0
 	var echoes_before := echoes
 	for a in attackers:
-		a.last_progress_ms = attack_started
-		a.raw.send(Frames.build(Frames.BINARY, PackedByteArray(), true, 0, true, MESSAGE))
+		a.start(MESSAGE)
 	# The attack is over when every attacker was closed, sent its 39 MiB, or
 	# could send nothing for 1.5 s (the server stopped reading it).
 	await wait_until(func():
 		pump()
 		for a in attackers:
-			attack(a)
-		var now := Time.get_ticks_msec()
-		return attackers.all(func(a): return a.closed_code != 0 or a.sent >= SENT \
-				or now - a.last_progress_ms > 1500), attack_seconds, "the attack to run its course")
+			a.attack(chunk, SENT)
+		return attackers.all(func(a): return a.is_done(SENT, 1500)), attack_seconds,
+			"the attack to run its course")
 	await wait_seconds(0.5)
-	var peak := status_kib("VmHWM")
+	var peak := Attacker.status_kib("VmHWM")
 	var growth_mib := (peak - start_rss) / 1024.0
 	var sent_mib: float = attackers.reduce(func(s, a): return s + a.sent, 0) / float(MIB)
 	log_info("peak RSS %.0f MiB over the %.0f MiB at the start (peak reset: %s); attackers sent %.0f MiB; %d closed; %d echoes during the attack, longest gap %d ms"
@@ -133,7 +116,7 @@ func run_test() -> void:
 	check(attackers.size() - closed.size() >= 1, "attackers that fit stay connected")
 	await wait_until(func(): pump(); return slog.count("client_disconnected") >= closed.size(),
 			10.0, "client_disconnected for each closed attacker")
-	check_eq(warnings.budget_warnings, 1, "one warning for the burst")
+	check_eq(warnings.count("inbound budget"), 1, "one warning for the burst")
 	check(echoes - echoes_before >= 10, "the real client was served during the attack (%d echoes)" % (echoes - echoes_before))
 	check(longest_gap_ms < 3000, "no echo waited long (longest gap %d ms)" % longest_gap_ms)
 	check_eq(echo_client.get_ready_state(), WebSocketPeer.STATE_OPEN, "the real client is still connected")
@@ -183,66 +166,3 @@ func on_data(id: int) -> void:
 		big_received = pkt.size()
 	elif pkt.size() < 1024 and peer.get_ready_state() == RustWebSocketPeer.STATE_OPEN:
 		peer.send_text(pkt.get_string_from_utf8())
-
-
-func upgrade(a: Dictionary) -> void:
-	var raw: RawClient = a.raw
-	raw.poll()
-	if a.upgraded or raw.tcp.get_status() != StreamPeerTCP.STATUS_CONNECTED:
-		return
-	if raw.received.is_empty() and not a.has("asked"):
-		a.asked = true
-		raw.send_upgrade()
-	if raw.response_head().begins_with("HTTP/1.1 101"):
-		a.upgraded = true
-		raw.received = raw.received.slice(raw.response_head().length())
-
-
-## Sends what the socket takes of the attacker's message; notes a close frame.
-func attack(a: Dictionary) -> void:
-	var raw: RawClient = a.raw
-	raw.poll()
-	if a.closed_code != 0:
-		return
-	var frame := Frames.parse_one(raw.received)
-	if not frame.is_empty() and frame.opcode == Frames.CLOSE:
-		a.closed_code = Frames.close_code(frame)
-		a.reason = Frames.close_reason(frame)
-		return
-	if raw.dropped:
-		a.closed_code = -1
-		return
-	var budget_this_frame := 4 * MIB
-	while a.sent < SENT and budget_this_frame > 0:
-		var n := mini(MIB, SENT - a.sent)
-		var r: Array = raw.tcp.put_partial_data(chunk.slice(0, n) if n < MIB else chunk)
-		if r[0] != OK or r[1] == 0:
-			break
-		a.sent += r[1]
-		budget_this_frame -= r[1]
-		a.last_progress_ms = Time.get_ticks_msec()
-		if r[1] < n:
-			break
-
-
-## Resets VmHWM to the current resident size (Linux: "5" into clear_refs).
-func reset_peak() -> bool:
-	var f := FileAccess.open("/proc/self/clear_refs", FileAccess.WRITE)
-	if f == null:
-		return false
-	f.store_string("5")
-	f.close()
-	return true
-
-
-## A "Vm…" line of /proc/self/status, in KiB.
-func status_kib(field: String) -> int:
-	var f := FileAccess.open("/proc/self/status", FileAccess.READ)
-	if f == null:
-		return -1
-	# /proc files report size 0, so read line by line instead of get_as_text().
-	while not f.eof_reached():
-		var line := f.get_line()
-		if line.begins_with(field + ":"):
-			return int(line.split(":")[1].strip_edges().split(" ")[0])
-	return -1

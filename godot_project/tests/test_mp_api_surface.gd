@@ -1,7 +1,8 @@
 extends "res://tests/harness/test_case.gd"
 ## RustWebSocketMultiplayerPeer offers everything Godot's built-in
 ## WebSocketMultiplayerPeer does, under the same names, with the same
-## arguments and defaults, plus its own settings; and the calls a game makes
+## arguments and defaults, plus its own settings (the public-server limits with
+## RustWebSocketServer's defaults); and the calls a game makes
 ## before and after create_server/create_client behave as the built-in's do,
 ## with readable errors where they fail.
 
@@ -50,6 +51,13 @@ func extra_properties() -> void:
 	check_eq(ours.heartbeat_interval, 0.0, "heartbeat_interval default")
 	check_eq(ours.proxy_url, "", "proxy_url default")
 	check_eq(ours.extra_headers, PackedStringArray(), "extra_headers default")
+	# The public-server limits, with RustWebSocketServer's defaults.
+	var server := RustWebSocketServer.new()
+	for p in ["inbound_budget", "message_timeout", "max_peers", "max_pending_handshakes"]:
+		check_eq(ours.get(p), server.get(p), "%s default, as RustWebSocketServer's" % p)
+	check_eq(ours.inbound_budget, 256 << 20, "inbound_budget default")
+	check_eq(ours.get_refused_count(), 0, "nothing refused by a new peer")
+	check_eq(ours.get_inbound_buffered(), 0, "nothing buffered by a new peer")
 	expect_errors("handshake_timeout must be more than 0", 2)
 	ours.handshake_timeout = 0.0
 	ours.handshake_timeout = -1.0

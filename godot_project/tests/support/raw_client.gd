@@ -12,6 +12,7 @@ var received := PackedByteArray()
 ## Set once the connection was up and then went away (FIN, reset or error).
 var dropped := false
 var _was_connected := false
+var _upgrade_sent := false
 
 
 func connect_to(port: int, host := "127.0.0.1") -> Error:
@@ -47,6 +48,14 @@ func send(bytes: PackedByteArray) -> void:
 ## Sends a valid upgrade request for path.
 func send_upgrade(path := "/") -> void:
 	send((UPGRADE % path).to_utf8_buffer())
+
+
+## poll(), and sends a valid upgrade request for path once connected.
+func poll_upgrading(path := "/") -> void:
+	poll()
+	if is_connected_to_server() and not _upgrade_sent:
+		_upgrade_sent = true
+		send_upgrade(path)
 
 
 ## The HTTP response head once it has arrived completely, else "".

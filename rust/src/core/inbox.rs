@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 
 use tungstenite::Bytes;
 
-use super::budget::Budget;
+use super::budget::{Budget, RELEASE_BATCH};
 
 /// One received message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,12 +25,6 @@ pub struct Inbox {
     /// Bytes taken but not yet given back to the budget (see `pop`).
     unreleased: usize,
 }
-
-/// Taken bytes are given back to the budget in batches of this size, or when
-/// the inbox empties: an atomic operation per message cost small messages a
-/// few percent of their throughput, and the shared count lags by at most this
-/// much per peer.
-const RELEASE_BATCH: usize = 64 * 1024;
 
 impl Inbox {
     /// An inbox whose messages the connection charged to `budget` when it

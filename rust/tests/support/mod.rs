@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod raw;
+
 use std::time::{Duration, Instant};
 
 use websocket_peer::core::{Accepted, Config, Event, Peer, ReadyState, Server, ServerConfig};

@@ -49,6 +49,9 @@ pub enum MultiplayerEvent {
     /// A client's connection ended without a close handshake (it went away, as
     /// browsers and Godot's built-in peer do when closed): worth knowing, not a fault.
     Lost(String),
+    /// A server closed a client for a reason already reported once for many
+    /// (the inbound budget's burst warning): worth keeping, not repeating.
+    Noted(String),
 }
 
 /// Access to a connection's [`Peer`] wherever its owner keeps it: the core

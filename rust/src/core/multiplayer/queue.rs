@@ -1,25 +1,64 @@
 //! Received packets waiting for SceneMultiplayer, and where a sent one goes.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 
 use tungstenite::Bytes;
 
+use crate::core::budget::{Budget, RELEASE_BATCH};
+
 /// Packets received from peers, oldest first, each with its sender's id. The
 /// payloads share the receive buffers: nothing is copied on the way in.
+///
+/// A server's queue keeps its packets charged to the server's inbound
+/// [`Budget`] until they are taken, as the peers' inboxes did before: what
+/// waits for SceneMultiplayer is memory strangers made the server hold.
 #[derive(Debug, Default)]
 pub struct PacketQueue {
     queue: VecDeque<(i32, Bytes)>,
+    bytes: usize,
+    budget: Option<Budget>,
+    /// Pushed bytes not yet charged (see [`PacketQueue::settle`]).
+    uncharged: usize,
+    /// Taken bytes not yet given back (released in batches).
+    unreleased: usize,
 }
 
 impl PacketQueue {
-    /// Appends a packet from `from`.
+    /// A queue whose packets count against `budget` while they wait.
+    pub(crate) fn with_budget(budget: Budget) -> Self {
+        let mut queue = Self::default();
+        queue.budget = Some(budget);
+        queue
+    }
+
+    /// Appends a packet from `from`; it is charged at the next
+    /// [`PacketQueue::settle`].
     pub fn push(&mut self, from: i32, data: Bytes) {
+        self.bytes += data.len();
+        if self.budget.is_some() {
+            self.uncharged += data.len();
+        }
         self.queue.push_back((from, data));
+    }
+
+    /// Charges what was pushed since the last call: once per batch of pushes
+    /// rather than once per packet.
+    pub fn settle(&mut self) {
+        if let Some(budget) = &self.budget {
+            budget.hold(self.uncharged);
+        }
+        self.uncharged = 0;
     }
 
     /// Takes the oldest packet.
     pub fn pop(&mut self) -> Option<(i32, Bytes)> {
-        self.queue.pop_front()
+        let packet = self.queue.pop_front()?;
+        self.bytes -= packet.1.len();
+        self.unreleased += packet.1.len();
+        if self.unreleased >= RELEASE_BATCH || self.queue.is_empty() {
+            self.give_back();
+        }
+        Some(packet)
     }
 
     /// The sender of the oldest packet.
@@ -37,9 +76,56 @@ impl PacketQueue {
         self.queue.is_empty()
     }
 
+    /// Payload bytes waiting.
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// Payload bytes waiting per sender (for choosing whom to close when the
+    /// budget is full; not on the per-packet path).
+    pub fn bytes_by_sender(&self) -> HashMap<i32, usize> {
+        let mut by_sender = HashMap::new();
+        for (from, data) in &self.queue {
+            *by_sender.entry(*from).or_default() += data.len();
+        }
+        by_sender
+    }
+
+    /// Drops every packet from `from`.
+    pub fn remove_from(&mut self, from: i32) {
+        let mut removed = 0;
+        self.queue.retain(|(f, data)| {
+            let keep = *f != from;
+            if !keep {
+                removed += data.len();
+            }
+            keep
+        });
+        self.bytes -= removed;
+        self.unreleased += removed;
+        self.give_back();
+    }
+
     /// Drops every packet.
     pub fn clear(&mut self) {
         self.queue.clear();
+        self.unreleased += std::mem::take(&mut self.bytes);
+        self.give_back();
+    }
+
+    fn give_back(&mut self) {
+        // Charge first: giving back bytes never charged would wrap the count.
+        self.settle();
+        if let Some(budget) = &self.budget {
+            budget.release(self.unreleased);
+        }
+        self.unreleased = 0;
+    }
+}
+
+impl Drop for PacketQueue {
+    fn drop(&mut self) {
+        self.clear();
     }
 }
 
@@ -91,6 +177,41 @@ mod tests {
         assert_eq!(q.front_peer(), Some(9));
         q.clear();
         assert!(q.is_empty());
+    }
+
+    #[test]
+    fn waiting_packets_count_against_the_budget_until_taken() {
+        let budget = Budget::new(1000);
+        let mut q = PacketQueue::with_budget(budget.clone());
+        q.push(5, Bytes::from(vec![0; 300]));
+        q.push(9, Bytes::from(vec![0; 200]));
+        q.push(5, Bytes::from(vec![0; 100]));
+        assert_eq!(budget.held(), 0, "charged at settle, not per packet");
+        q.settle();
+        assert_eq!(budget.held(), 600);
+        assert_eq!(q.bytes(), 600);
+        assert_eq!(q.bytes_by_sender(), HashMap::from([(5, 400), (9, 200)]));
+        q.pop();
+        assert_eq!(budget.held(), 600, "small takes are given back in batches");
+        q.remove_from(5);
+        assert_eq!(q.len(), 1);
+        assert_eq!(
+            budget.held(),
+            200,
+            "the sender's packets and the batch given back"
+        );
+        q.push(9, Bytes::from(vec![0; 50]));
+        q.pop();
+        q.pop();
+        assert!(q.is_empty());
+        assert_eq!(
+            budget.held(),
+            0,
+            "an empty queue holds nothing, settled or not"
+        );
+        q.push(9, Bytes::from(vec![0; 70]));
+        drop(q);
+        assert_eq!(budget.held(), 0, "dropping gives everything back");
     }
 
     #[test]

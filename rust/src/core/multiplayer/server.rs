@@ -8,6 +8,7 @@ use super::ids::random_id;
 use super::queue::{PacketQueue, Target};
 use super::wire::encode_id;
 use super::{close_now, take_packets, MultiplayerEvent, PeerHandle};
+use crate::core::budget::Budget;
 use crate::core::error::{Error, ErrorKind, Result};
 use crate::core::event::Event;
 use crate::core::peer::{Peer, ReadyState};
@@ -35,6 +36,10 @@ pub struct MultiplayerServer<S: PeerHandle> {
     closing: Vec<(Option<i32>, S)>,
     /// Clients that need a poll although their socket may be idle.
     due: HashSet<i32>,
+    /// Clients that left during the last poll. The game learns it from their
+    /// `PeerDisconnected` events one at a time, and SceneMultiplayer, handling
+    /// one, still sends to the others (to tell them who left).
+    just_left: HashSet<i32>,
     queue: PacketQueue,
     refusing: bool,
     max_queued_packets: usize,
@@ -46,13 +51,16 @@ pub struct MultiplayerServer<S: PeerHandle> {
 impl<S: PeerHandle> MultiplayerServer<S> {
     /// Listens on `port` (0 picks one) at `bind_address` (`"*"`: every address).
     pub fn listen(port: u16, bind_address: &str, config: ServerConfig) -> Result<Self> {
+        let server = Server::listen(port, bind_address, config)?;
+        let queue = PacketQueue::with_budget(server.budget().clone());
         Ok(Self {
-            server: Server::listen(port, bind_address, config)?,
+            server,
             clients: BTreeMap::new(),
             by_key: HashMap::new(),
             closing: Vec::new(),
             due: HashSet::new(),
-            queue: PacketQueue::default(),
+            just_left: HashSet::new(),
+            queue,
             refusing: false,
             max_queued_packets: usize::MAX,
             later: Vec::new(),
@@ -63,6 +71,16 @@ impl<S: PeerHandle> MultiplayerServer<S> {
     /// The bound port.
     pub fn port(&self) -> u16 {
         self.server.port()
+    }
+
+    /// The inbound budget shared by the clients and the packet queue.
+    pub fn budget(&self) -> &Budget {
+        self.server.budget()
+    }
+
+    /// Connections refused because `max_peers` or `max_pending_handshakes` was reached.
+    pub fn refused_count(&self) -> u64 {
+        self.server.refused_count()
     }
 
     /// While true, clients that complete their handshake are closed at once
@@ -87,12 +105,20 @@ impl<S: PeerHandle> MultiplayerServer<S> {
     /// that needs it; `wrap` turns a new client's [`Peer`] into its handle.
     pub fn poll(&mut self, mut wrap: impl FnMut(Peer) -> S, events: &mut Vec<MultiplayerEvent>) {
         events.append(&mut self.later);
+        self.just_left.clear();
         let mut accepted = std::mem::take(&mut self.accepted);
         self.server.poll(&mut accepted);
         for reason in self.server.take_rejections() {
-            events.push(MultiplayerEvent::Dropped(format!(
-                "a connection was dropped before it became a client: {reason}"
-            )));
+            let reason = format!("a connection was dropped before it became a client: {reason}");
+            // A flood past the caps must not flood the log: refusals are counted
+            // (refused_count) and the last one kept, not each warned about.
+            let refused = reason.contains("connection refused: ")
+                || reason.contains("503 Service Unavailable");
+            events.push(if refused {
+                MultiplayerEvent::Noted(reason)
+            } else {
+                MultiplayerEvent::Dropped(reason)
+            });
         }
         for Accepted { id: key, mut peer } in accepted.drain(..) {
             if self.refusing {
@@ -127,6 +153,7 @@ impl<S: PeerHandle> MultiplayerServer<S> {
         }
         self.accepted = accepted;
         self.poll_clients(events);
+        self.enforce_budget(events);
         self.closing.retain_mut(|(id, handle)| {
             handle.with_peer(|p| {
                 p.poll().for_each(drop);
@@ -161,13 +188,18 @@ impl<S: PeerHandle> MultiplayerServer<S> {
                 let closed = p.poll().any(|e| matches!(e, Event::Closed { .. }));
                 let mut open = !closed && p.ready_state() == ReadyState::Open;
                 if open {
-                    if let Some(reason) = take_packets(p, id, room, queue) {
+                    let dropped = take_packets(p, id, room, queue);
+                    // The packets moved out of the inbox stay charged while they wait.
+                    queue.settle();
+                    if let Some(reason) = dropped {
                         let reason = format!("peer {id}: {reason}");
                         return (false, false, Some(MultiplayerEvent::Dropped(reason)));
                     }
                 }
+                // wants_poll: reading held back by the budget, or a message timeout running.
                 let busy = p.buffered_amount() > 0
                     || p.available_packets() > 0
+                    || p.wants_poll()
                     || !p.config().heartbeat_interval.is_zero();
                 open &= p.ready_state() == ReadyState::Open;
                 // Why it ended is known once it has closed, maybe in a later poll.
@@ -186,7 +218,44 @@ impl<S: PeerHandle> MultiplayerServer<S> {
                 let report = reason.is_none().then_some(id);
                 self.closing.push((report, client.handle));
             }
+            self.just_left.insert(id);
             events.extend(reason);
+            events.push(MultiplayerEvent::PeerDisconnected(id));
+        }
+    }
+
+    /// When the budget is full, closes the clients holding the most (in their
+    /// connection and in the packet queue) with 1009 until the rest fits.
+    /// They leave at once with [`MultiplayerEvent::PeerDisconnected`]; the
+    /// burst is reported by one warning ([`MultiplayerEvent::Dropped`]) and
+    /// each victim's reason only as a [`MultiplayerEvent::Noted`], so a flood
+    /// of attackers does not flood the log.
+    fn enforce_budget(&mut self, events: &mut Vec<MultiplayerEvent>) {
+        if !self.server.budget().is_exhausted() {
+            return;
+        }
+        let queued = self.queue.bytes_by_sender();
+        let holders: Vec<(i32, usize)> = self
+            .clients
+            .iter_mut()
+            .map(|(id, c)| {
+                let held = c.handle.with_peer(|p| p.inbound_held());
+                (*id, held + queued.get(id).copied().unwrap_or(0))
+            })
+            .collect();
+        let verdict = self.server.over_budget(holders);
+        events.extend(verdict.warning.map(MultiplayerEvent::Dropped));
+        for (id, reason) in verdict.close {
+            let Some(mut client) = self.clients.remove(&id) else {
+                continue;
+            };
+            self.by_key.remove(&client.server_key);
+            self.due.remove(&id);
+            client.handle.with_peer(|p| p.close_over_budget(&reason));
+            self.queue.remove_from(id);
+            self.closing.push((None, client.handle));
+            self.just_left.insert(id);
+            events.push(MultiplayerEvent::Noted(format!("peer {id}: {reason}")));
             events.push(MultiplayerEvent::PeerDisconnected(id));
         }
     }
@@ -199,6 +268,10 @@ impl<S: PeerHandle> MultiplayerServer<S> {
     pub fn put_packet(&mut self, target: i32, data: &[u8]) -> Result<()> {
         let target = Target::from_godot(target);
         if let Target::One(id) = target {
+            if self.just_left.contains(&id) {
+                // As for a leaving client: its peer_disconnected is on its way.
+                return Ok(());
+            }
             if !self.clients.contains_key(&id) {
                 return Err(Error::new(
                     ErrorKind::DoesNotExist,

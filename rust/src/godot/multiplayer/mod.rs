@@ -93,6 +93,30 @@ pub struct WebSocketMultiplayerPeer {
     /// response, after [member handshake_headers].
     #[var]
     extra_headers: PackedStringArray,
+    /// Server: most bytes all clients together may hold in this server's
+    /// memory: messages still being received, received ones not yet taken, and
+    /// packets waiting for SceneMultiplayer (default 256 MiB; 0: no limit). When
+    /// it is full, reading pauses and the clients holding the most are closed
+    /// with code 1009 and a reason, their data dropped, and leave with
+    /// [signal MultiplayerPeer.peer_disconnected]; one warning is logged per
+    /// burst. Keep it at least twice [member max_message_size].
+    #[var]
+    inbound_budget: i64,
+    /// Server: seconds a client may take from the first byte of a message to
+    /// its last (default 30); one trickling a message in more slowly is closed
+    /// with code 1008. 0 disables it.
+    #[var]
+    message_timeout: f64,
+    /// Server: most connected clients (default 4096; 0: no limit). Further
+    /// connections are answered HTTP 503 before the upgrade (a
+    /// [code]wss://[/code] server closes them) and counted in
+    /// [method get_refused_count].
+    #[var]
+    max_peers: i64,
+    /// Server: most handshakes in progress at once (default 256; 0: no limit);
+    /// further connections are refused like those past [member max_peers].
+    #[var]
+    max_pending_handshakes: i64,
 
     role: Role,
     target_peer: i32,
@@ -102,6 +126,8 @@ pub struct WebSocketMultiplayerPeer {
     /// The packet handed to Godot by `get_packet`; its buffer must outlive the call.
     last_packet: Option<Bytes>,
     last_error: String,
+    /// Connections refused by servers this object ran before the current one.
+    refused_before: u64,
     base: Base<MultiplayerPeerExtension>,
 }
 
@@ -197,6 +223,28 @@ impl WebSocketMultiplayerPeer {
         }
     }
 
+    /// Server: connections refused because [member max_peers] or
+    /// [member max_pending_handshakes] was reached, since this object was made.
+    #[func]
+    fn get_refused_count(&self) -> i64 {
+        let now = match &self.role {
+            Role::Server(s) => s.refused_count(),
+            _ => 0,
+        };
+        (self.refused_before + now) as i64
+    }
+
+    /// Server: inbound bytes held now against [member inbound_budget]:
+    /// messages being received, received ones not yet taken, and packets
+    /// waiting for SceneMultiplayer.
+    #[func]
+    fn get_inbound_buffered(&self) -> i64 {
+        match &self.role {
+            Role::Server(s) => s.budget().held() as i64,
+            _ => 0,
+        }
+    }
+
     /// The readable reason of the last failure, or empty: a refused, unresolved,
     /// timed-out or TLS-rejected connection, a server that is not a multiplayer
     /// server, a dropped client.
@@ -273,7 +321,10 @@ impl WebSocketMultiplayerPeer {
             extra_headers,
             tls,
             peer: self.peer_config(),
-            ..ServerConfig::default()
+            inbound_budget: convert::size(self.inbound_budget),
+            max_peers: convert::size(self.max_peers),
+            max_pending_handshakes: convert::size(self.max_pending_handshakes),
+            message_timeout: convert::seconds(self.message_timeout),
         };
         let mut server = MultiplayerServer::listen(port, bind_address, config)?;
         server.set_refusing(self.refusing);
@@ -357,7 +408,9 @@ impl WebSocketMultiplayerPeer {
                     push_error(&[format!("{CLASS}: {reason}").to_variant()]);
                     self.last_error = reason;
                 }
-                MultiplayerEvent::Lost(reason) => self.last_error = reason,
+                MultiplayerEvent::Lost(reason) | MultiplayerEvent::Noted(reason) => {
+                    self.last_error = reason
+                }
                 MultiplayerEvent::Dropped(reason) => {
                     push_warning(&[format!("{CLASS}: {reason}").to_variant()]);
                     self.last_error = reason;

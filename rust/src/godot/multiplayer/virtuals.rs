@@ -11,8 +11,12 @@ use godot::meta::conv::RawPtr;
 use godot::prelude::*;
 
 use super::{Role, WebSocketMultiplayerPeer};
+use crate::core::budget::DEFAULT_INBOUND_BUDGET;
 use crate::core::multiplayer::Status;
 use crate::core::multiplayer::SERVER_ID;
+use crate::core::server::{
+    DEFAULT_MAX_PEERS, DEFAULT_MAX_PENDING_HANDSHAKES, DEFAULT_MESSAGE_TIMEOUT,
+};
 use crate::core::Config;
 use crate::core::{Error, ErrorKind};
 use crate::godot::raw_buffers;
@@ -136,7 +140,10 @@ impl WebSocketMultiplayerPeer {
     pub(super) fn close_role(&mut self) {
         match std::mem::replace(&mut self.role, Role::None) {
             Role::None => {}
-            Role::Server(s) => s.close(),
+            Role::Server(s) => {
+                self.refused_before += s.refused_count();
+                s.close()
+            }
             Role::Client(mut c) => c.close(),
         }
         self.target_peer = 0;
@@ -177,6 +184,11 @@ impl IMultiplayerPeerExtension for WebSocketMultiplayerPeer {
             heartbeat_interval: 0.0,
             proxy_url: GString::new(),
             extra_headers: PackedStringArray::new(),
+            inbound_budget: DEFAULT_INBOUND_BUDGET as i64,
+            message_timeout: DEFAULT_MESSAGE_TIMEOUT.as_secs_f64(),
+            max_peers: DEFAULT_MAX_PEERS as i64,
+            max_pending_handshakes: DEFAULT_MAX_PENDING_HANDSHAKES as i64,
+            refused_before: 0,
             role: Role::None,
             target_peer: 0,
             transfer_mode: TransferMode::RELIABLE,
