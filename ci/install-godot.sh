@@ -56,7 +56,7 @@ t0=$(date +%s)
 # ---- private apt config ------------------------------------------------------
 source ci/private-apt.sh
 mkdir -p "$DEBS"
-private_apt_init "$APTDIR" "$SUITE" "$MIRROR" || die "private apt config in $APTDIR"
+private_apt_init "$APTDIR" "$SUITE" || die "private apt config in $APTDIR"
 
 step "apt-get update ($SUITE, private lists in $APTDIR)"
 apt-get "${APTOPT[@]}" -qq update || die "apt-get update with the private $SUITE config"
