@@ -2,8 +2,6 @@
 //! runs under `catch_unwind`, because a panic unwinding into the engine aborts
 //! Godot.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
-
 use godot::classes::multiplayer_peer::{ConnectionStatus, TransferMode};
 use godot::classes::{IMultiplayerPeerExtension, MultiplayerPeerExtension};
 use godot::global::Error as GdError;
@@ -19,6 +17,7 @@ use crate::core::server::{
 };
 use crate::core::Config;
 use crate::core::{Error, ErrorKind};
+use crate::godot::panic_guard;
 use crate::godot::raw_buffers;
 
 impl WebSocketMultiplayerPeer {
@@ -29,13 +28,7 @@ impl WebSocketMultiplayerPeer {
         default: R,
         f: impl FnOnce(&mut Self) -> R,
     ) -> R {
-        match catch_unwind(AssertUnwindSafe(|| f(self))) {
-            Ok(r) => r,
-            Err(_) => {
-                self.contain_panic(what);
-                default
-            }
-        }
+        panic_guard::guarded(self, what, default, f)
     }
 
     pub(super) fn poll_and_emit(&mut self) {
