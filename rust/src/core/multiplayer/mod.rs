@@ -99,7 +99,7 @@ fn take_packets(peer: &mut Peer, id: i32, room: usize, queue: &mut PacketQueue) 
                 ));
             }
             Some(packet) if packet.data.is_empty() => {}
-            Some(packet) => queue.push(id, packet.data),
+            Some(packet) => queue.push_to_charge((id, packet.data)),
             None => break,
         }
     }
