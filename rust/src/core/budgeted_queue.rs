@@ -14,8 +14,8 @@ pub trait Payload {
 
 /// Items waiting oldest first, with a running byte count. With a budget, the
 /// bytes stay charged while they wait; taken ones are given back in batches
-/// of [`RELEASE_BATCH`] (or when the queue empties), and the rest when the
-/// queue is cleared, drained or dropped.
+/// of 64 KiB or when the queue empties, and the rest when the queue is
+/// cleared, drained or dropped.
 #[derive(Debug)]
 pub struct BudgetedQueue<T: Payload> {
     queue: VecDeque<T>,
