@@ -19,8 +19,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-say() { echo "[package] $*"; }
-die() { echo "[package] FAILED: $*" >&2; exit 1; }
+source ci/log.sh package
 
 version=$(sed -n 's/^version[[:space:]]*=[[:space:]]*"\([^"]*\)".*/\1/p' Cargo.toml | head -n1)
 [[ -n "$version" ]] || die "no version in Cargo.toml"
