@@ -14,7 +14,7 @@ mod wire;
 
 pub use client::MultiplayerClient;
 pub use ids::random_id;
-pub use queue::{PacketQueue, Target};
+pub use queue::{PacketQueue, ReceivedPackets, Target};
 pub use server::MultiplayerServer;
 pub use wire::{encode_id, parse_id};
 

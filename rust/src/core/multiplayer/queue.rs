@@ -45,6 +45,31 @@ impl PacketQueue {
     }
 }
 
+/// The side of a multiplayer client or server that hands SceneMultiplayer
+/// what arrived: both keep their received packets in one [`PacketQueue`].
+pub trait ReceivedPackets {
+    /// The queue of received packets.
+    fn received(&self) -> &PacketQueue;
+
+    /// The queue of received packets, for taking them.
+    fn received_mut(&mut self) -> &mut PacketQueue;
+
+    /// The sender of the oldest received packet (on a client, always the server).
+    fn front_peer(&self) -> Option<i32> {
+        self.received().front_peer()
+    }
+
+    /// Takes the oldest received packet with its sender.
+    fn take_packet(&mut self) -> Option<(i32, Bytes)> {
+        self.received_mut().pop()
+    }
+
+    /// Packets waiting.
+    fn available_packets(&self) -> usize {
+        self.received().len()
+    }
+}
+
 /// Where a packet goes, from Godot's target peer number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {

@@ -10,8 +10,8 @@ use godot::prelude::*;
 
 use super::{Role, WebSocketMultiplayerPeer};
 use crate::core::budget::DEFAULT_INBOUND_BUDGET;
-use crate::core::multiplayer::Status;
 use crate::core::multiplayer::SERVER_ID;
+use crate::core::multiplayer::{ReceivedPackets, Status};
 use crate::core::server::{
     DEFAULT_MAX_PEERS, DEFAULT_MAX_PENDING_HANDSHAKES, DEFAULT_MESSAGE_TIMEOUT,
 };
