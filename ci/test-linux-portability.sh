@@ -17,9 +17,8 @@ cd "$(dirname "$0")/.."
 
 source ci/log.sh linux-portability
 
-version=$(sed -n 's/^version[[:space:]]*=[[:space:]]*"\([^"]*\)".*/\1/p' Cargo.toml | head -n1)
-zip_path="${1:-dist/websocket_peer-$version.zip}"
-[[ -f "$zip_path" ]] || die "$zip_path not found: run ci/package.sh first"
+source ci/package-zip.sh
+require_package_zip "${1:-}"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
