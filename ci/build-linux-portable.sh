@@ -12,8 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-say() { echo "[build-linux-portable] $*"; }
-die() { echo "[build-linux-portable] FAILED: $*" >&2; exit 1; }
+source ci/log.sh build-linux-portable
 
 GLIBC="${WSP_LINUX_GLIBC:-2.28}"
 triple=x86_64-unknown-linux-gnu

@@ -7,8 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-say() { echo "[build-windows] $*"; }
-die() { echo "[build-windows] FAILED: $*" >&2; exit 1; }
+source ci/log.sh build-windows
 
 bash ci/toolchain-windows.sh
 source ci/windows-env.sh

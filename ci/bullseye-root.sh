@@ -14,8 +14,7 @@ ROOT="$CACHE/root"
 MARKER="$ROOT/.wsp-ready"
 MIRROR="${WSP_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 
-say() { echo "[bullseye-root] $*"; }
-die() { echo "[bullseye-root] FAILED: $*" >&2; exit 1; }
+source ci/log.sh bullseye-root
 
 if [[ -f "$MARKER" ]]; then
   say "ready: $ROOT ($(cat "$MARKER"))"

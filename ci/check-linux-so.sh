@@ -7,8 +7,7 @@
 # entry point. Reads the ELF headers only (objdump -p, -T); prints what it found.
 set -euo pipefail
 
-say() { echo "[check-linux-so] $*"; }
-die() { echo "[check-linux-so] FAILED: $*" >&2; exit 1; }
+source "$(dirname "$0")/log.sh" check-linux-so
 
 lib=${1:?usage: ci/check-linux-so.sh LIB.so [MAX_GLIBC]}
 max=${2:-2.28}

@@ -8,8 +8,7 @@
 # Reads the PE headers only (x86_64-w64-mingw32-objdump -p).
 set -euo pipefail
 
-say() { echo "[check-windows-dll] $*"; }
-die() { echo "[check-windows-dll] FAILED: $*" >&2; exit 1; }
+source "$(dirname "$0")/log.sh" check-windows-dll
 
 dll=${1:?usage: ci/check-windows-dll.sh DLL}
 [[ -f "$dll" ]] || die "$dll not found"

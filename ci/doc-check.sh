@@ -20,8 +20,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-say() { echo "[doc-check] $*"; }
-die() { echo "[doc-check] FAILED: $*" >&2; exit 1; }
+source ci/log.sh doc-check
 
 [[ -f godot_project/.godot/extension_list.cfg ]] \
   || die "godot_project/.godot/extension_list.cfg missing: run ci/build.sh first"

@@ -36,11 +36,10 @@ SKIP_RE='^(libc6|libgcc-s1|libcrypt1|libselinux1|libpcre2-8-0|libacl1|libperl.*|
 MARKER="$CACHE/.installed"
 WANT="suite=$SUITE pip=$PIP_VERSION setuptools=$SETUPTOOLS_VERSION ${PINS[*]}"
 
-step() { echo "[install-autobahn] $*"; }
-die() { echo "[install-autobahn] FAILED: $*" >&2; exit 1; }
+source ci/log.sh install-autobahn
 
 if [[ -f "$MARKER" && "$(cat "$MARKER")" == "$WANT" && -x "$WSTEST" ]]; then
-  step "already installed: $WANT"
+  say "already installed: $WANT"
   exit 0
 fi
 
@@ -51,7 +50,7 @@ if [[ ! -x "$ROOT/usr/bin/python2.7" ]]; then
   mkdir -p "$DEBS"
   source "$REPO/ci/private-apt.sh"
   private_apt_init "$APTDIR" "$SUITE" "$MIRROR" || die "private apt config in $APTDIR"
-  step "apt-get update ($SUITE, private lists in $APTDIR)"
+  say "apt-get update ($SUITE, private lists in $APTDIR)"
   apt-get "${APTOPT[@]}" -qq update || die "apt-get update with the private $SUITE config"
   # The interpreter, its standard library and the shared libraries its
   # modules load (ssl, ctypes, sqlite, ...) in the versions bullseye built
@@ -68,7 +67,7 @@ if [[ ! -x "$ROOT/usr/bin/python2.7" ]]; then
       python2.7|python2.7-minimal|lib*|zlib1g|mime-support|media-types) pkgs+=("$p") ;;
     esac
   done
-  step "downloading ${#pkgs[@]} packages: ${pkgs[*]}"
+  say "downloading ${#pkgs[@]} packages: ${pkgs[*]}"
   (cd "$DEBS" && apt-get "${APTOPT[@]}" -qq download "${pkgs[@]}") \
     || die "apt-get download (packages: ${pkgs[*]})"
   rm -rf "$ROOT.tmp"
@@ -102,7 +101,7 @@ v=$("$CACHE/python2" -c 'import sys, ssl, zlib; print("%d.%d" % sys.version_info
 mkdir -p "$WHEELS"
 pipwhl="$WHEELS/pip-$PIP_VERSION-py2.py3-none-any.whl"
 if [[ ! -f "$pipwhl" ]]; then
-  step "downloading pip $PIP_VERSION"
+  say "downloading pip $PIP_VERSION"
   python3 -m pip download --disable-pip-version-check --quiet --no-deps \
       --only-binary=:all: -d "$WHEELS" "pip==$PIP_VERSION" \
     || die "pip download pip==$PIP_VERSION (from PyPI, with the system's python3)"
@@ -111,11 +110,11 @@ rm -rf "$SITE"
 mkdir -p "$SITE"
 # Some of the pinned packages are source releases: building them needs the
 # last setuptools and wheel for Python 2 first.
-step "installing setuptools==$SETUPTOOLS_VERSION wheel==$WHEEL_VERSION into $SITE"
+say "installing setuptools==$SETUPTOOLS_VERSION wheel==$WHEEL_VERSION into $SITE"
 "$CACHE/python2" "$pipwhl/pip" install --disable-pip-version-check --no-warn-script-location \
     --quiet --no-compile --target "$SITE" "setuptools==$SETUPTOOLS_VERSION" "wheel==$WHEEL_VERSION" \
   || die "pip install setuptools==$SETUPTOOLS_VERSION wheel==$WHEEL_VERSION (Python 2.7, into $SITE)"
-step "installing ${PINS[*]} into $SITE"
+say "installing ${PINS[*]} into $SITE"
 "$CACHE/python2" "$pipwhl/pip" install --disable-pip-version-check --no-warn-script-location \
     --quiet --no-compile --upgrade --target "$SITE" "${PINS[@]}" \
   || die "pip install ${PINS[*]} (Python 2.7, into $SITE)"
@@ -127,4 +126,4 @@ EOF
 chmod +x "$WSTEST"
 "$WSTEST" --autobahnversion >/dev/null 2>&1 || die "wstest does not start: $("$WSTEST" --autobahnversion 2>&1 | tail -n 5)"
 echo "$WANT" > "$MARKER"
-step "installed wstest ($("$WSTEST" --autobahnversion 2>&1 | tail -n1)) in $(( $(date +%s) - t0 ))s"
+say "installed wstest ($("$WSTEST" --autobahnversion 2>&1 | tail -n1)) in $(( $(date +%s) - t0 ))s"

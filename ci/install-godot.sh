@@ -21,8 +21,7 @@ SUITE="${WSP_GODOT_SUITE:-sid}"
 # Packages of the closure that headless Godot never loads (GPU/LLVM stack).
 SKIP_RE='^(libllvm[0-9]+|libz3-[0-9]+)$'
 
-step() { echo "[install-godot] $*"; }
-die() { echo "[install-godot] FAILED: $*" >&2; exit 1; }
+source ci/log.sh install-godot
 
 # ---- build deps (system apt, normal install) --------------------------------
 missing=()
@@ -30,7 +29,7 @@ for p in libssl-dev pkg-config; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 done
 if ((${#missing[@]})); then
-  step "installing build deps: ${missing[*]}"
+  say "installing build deps: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq || die "apt-get update (system sources)"
   apt-get install -y -qq "${missing[@]}" >/dev/null || die "apt-get install ${missing[*]}"
@@ -41,12 +40,12 @@ if [[ -n "${GODOT:-}" ]]; then
   [[ -x "$GODOT" ]] || die "GODOT=$GODOT is not an executable file"
   v=$("$GODOT" --headless --version 2>/dev/null | tail -n1 || true)
   [[ "$v" == 4.* ]] || die "GODOT=$GODOT is not Godot 4 (version: '$v')"
-  step "using GODOT=$GODOT ($v)"
+  say "using GODOT=$GODOT ($v)"
   exit 0
 fi
 
 if [[ -f "$MARKER" ]]; then
-  step "already installed: $(cat "$MARKER")"
+  say "already installed: $(cat "$MARKER")"
   exit 0
 fi
 
@@ -58,13 +57,13 @@ source ci/private-apt.sh
 mkdir -p "$DEBS"
 private_apt_init "$APTDIR" "$SUITE" || die "private apt config in $APTDIR"
 
-step "apt-get update ($SUITE, private lists in $APTDIR)"
+say "apt-get update ($SUITE, private lists in $APTDIR)"
 apt-get "${APTOPT[@]}" -qq update || die "apt-get update with the private $SUITE config"
 
 ver=$(apt-cache "${APTOPT[@]}" show --no-all-versions godot 2>/dev/null | sed -n 's/^Version: //p' | head -n1)
 [[ -n "$ver" ]] || die "package 'godot' not found in $SUITE"
 [[ "$ver" == 4.* ]] || die "$SUITE's godot is $ver, not Godot 4"
-step "godot $ver"
+say "godot $ver"
 
 # ---- closure: libraries only ---------------------------------------------------
 mapfile -t closure < <(private_apt_closure godot)
@@ -75,7 +74,7 @@ for p in "${closure[@]}"; do
   [[ "$p" =~ $SKIP_RE ]] && continue
   pkgs+=("$p")
 done
-step "downloading ${#pkgs[@]} packages (of ${#closure[@]} in the closure)"
+say "downloading ${#pkgs[@]} packages (of ${#closure[@]} in the closure)"
 (cd "$DEBS" && apt-get "${APTOPT[@]}" -qq download "${pkgs[@]}") \
   || die "apt-get download (packages: ${pkgs[*]})"
 
@@ -96,4 +95,4 @@ gv=$(printf '%s\n' "$out" | tail -n1)
 [[ "$gv" == 4.* ]] || die "godot --version printed '$out'"
 echo "godot $ver ($gv) suite=$SUITE installed $(date -u +%FT%TZ)" > "$MARKER"
 rm -rf "$DEBS"   # unpacked; keep the cache small
-step "installed Godot $gv into $ROOT in $(( $(date +%s) - t0 ))s"
+say "installed Godot $gv into $ROOT in $(( $(date +%s) - t0 ))s"

@@ -7,12 +7,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-say() { echo "[package-smoke] $*"; }
-die() { echo "[package-smoke] FAILED: $*" >&2; exit 1; }
+source ci/log.sh package-smoke
 
-version=$(sed -n 's/^version[[:space:]]*=[[:space:]]*"\([^"]*\)".*/\1/p' Cargo.toml | head -n1)
-zip_path="${1:-dist/websocket_peer-$version.zip}"
-[[ -f "$zip_path" ]] || die "$zip_path not found: run ci/package.sh first"
+source ci/package-zip.sh
+require_package_zip "${1:-}"
 
 project=$(mktemp -d)
 trap 'rm -rf "$project"' EXIT

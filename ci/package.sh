@@ -19,11 +19,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-say() { echo "[package] $*"; }
-die() { echo "[package] FAILED: $*" >&2; exit 1; }
+source ci/log.sh package
 
-version=$(sed -n 's/^version[[:space:]]*=[[:space:]]*"\([^"]*\)".*/\1/p' Cargo.toml | head -n1)
-[[ -n "$version" ]] || die "no version in Cargo.toml"
+source ci/package-zip.sh
+zip_path=$(package_zip_path) || die "no version in Cargo.toml"
 manifest=websocket_peer.gdextension
 for key in linux.debug.x86_64 linux.release.x86_64 windows.debug.x86_64 \
            windows.release.x86_64 macos.debug macos.release; do
@@ -59,7 +58,6 @@ bash ci/check-linux-so.sh "$addon/bin/libwebsocket_peer.so" 2.28
 bash ci/check-windows-dll.sh "$addon/bin/websocket_peer.dll"
 
 mkdir -p dist
-zip_path="dist/websocket_peer-$version.zip"
 rm -f "$zip_path"
 (cd "$stage" && zip -q -r -X "$OLDPWD/$zip_path" addons)
 say "$zip_path ($(du -h "$zip_path" | cut -f1); stripped: Linux $(du -h "$addon/bin/libwebsocket_peer.so" | cut -f1), Windows $(du -h "$addon/bin/websocket_peer.dll" | cut -f1))"

@@ -8,8 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-say() { echo "[windows-tests] $*"; }
-die() { echo "[windows-tests] FAILED: $*" >&2; exit 1; }
+source ci/log.sh windows-tests
 
 bash ci/toolchain-windows.sh
 bash ci/wine-prefix.sh

@@ -29,8 +29,7 @@ CACHE=.cache/windows-toolchain
 TC="$CACHE/rust"
 MARKER="$TC/.wsp-installed"
 
-say() { echo "[toolchain-windows] $*"; }
-die() { echo "[toolchain-windows] FAILED: $*" >&2; exit 1; }
+source ci/log.sh toolchain-windows
 
 # ---- MinGW-w64 (system apt) ---------------------------------------------------
 if ! command -v x86_64-w64-mingw32-gcc >/dev/null; then

@@ -15,8 +15,7 @@ CARGO_ZIGBUILD_VERSION="${CARGO_ZIGBUILD_VERSION:-0.24.1}"
 venv=.cache/zig-venv
 py="$venv/bin/python"
 
-say() { echo "[toolchain-zig] $*"; }
-die() { echo "[toolchain-zig] FAILED: $*" >&2; exit 1; }
+source ci/log.sh toolchain-zig
 
 # ---- zig, from PyPI's ziglang wheel -------------------------------------------
 zig_version() { "$py" -m ziglang version 2>/dev/null || true; }

@@ -14,8 +14,7 @@ PREFIX="$CACHE/prefix"
 MARKER="$PREFIX/.wsp-ready"
 SHIM_SRC=ci/wine/bcryptprimitives.c
 
-say() { echo "[wine-prefix] $*"; }
-die() { echo "[wine-prefix] FAILED: $*" >&2; exit 1; }
+source ci/log.sh wine-prefix
 
 need=()
 command -v wine >/dev/null || need+=(wine64)

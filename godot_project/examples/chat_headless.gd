@@ -1,4 +1,4 @@
-extends SceneTree
+extends "res://examples/headless_demo.gd"
 ## Headless run of the chat demo, printing every event:
 ##   ci/godot --headless --path godot_project -s res://examples/chat_headless.gd
 ## It loads the real demo scenes (chat_server.tscn and two chat_client.tscn),
@@ -8,28 +8,21 @@ extends SceneTree
 
 const ServerScene := preload("res://examples/chat_server.tscn")
 const ClientScene := preload("res://examples/chat_client.tscn")
-const STEP_TIMEOUT_MS := 5000
-const WATCHDOG_MS := 30000
 
-var started_ms := 0
-var done := false
 var server: Node
 var alice: Node
 var bob: Node
 
 
 func _initialize() -> void:
+	demo_label = "CHAT DEMO"
+	step_timeout_ms = 5000
+	watchdog_ms = 30000
 	started_ms = Time.get_ticks_msec()
 	server = _add(ServerScene, "server")
 	alice = _add(ClientScene, "alice")
 	bob = _add(ClientScene, "bob")
 	_run.call_deferred()
-
-
-func _process(_delta: float) -> bool:
-	if not done and Time.get_ticks_msec() - started_ms > WATCHDOG_MS:
-		_finish(false, "watchdog: the demo did not finish within %d s" % (WATCHDOG_MS / 1000))
-	return false
 
 
 func _add(scene: PackedScene, label: String) -> Node:
@@ -85,26 +78,7 @@ func _run() -> void:
 	_finish(true, "alice and bob chatted; close codes 1000 and 1001 arrived")
 
 
-## Awaits frames until cond is true; on timeout finishes with a failure.
-func _wait(cond: Callable, what: String) -> bool:
-	var deadline := Time.get_ticks_msec() + STEP_TIMEOUT_MS
-	while not cond.call():
-		if done:
-			return false
-		if Time.get_ticks_msec() > deadline:
-			_finish(false, "timed out after %d ms waiting until: %s" % [STEP_TIMEOUT_MS, what])
-			return false
-		await process_frame
-	print("---- %s" % what)
-	return true
-
-
-func _finish(ok: bool, message: String) -> void:
-	if done:
-		return
-	done = true
-	print(("CHAT DEMO OK: " if ok else "CHAT DEMO FAILED: ") + message)
+func _tear_down() -> void:
 	for node in [alice, bob, server]:
 		if node != null:
 			node.queue_free()
-	quit(0 if ok else 1)

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use support::*;
 use websocket_peer::core::multiplayer::{
-    MultiplayerClient, MultiplayerEvent, MultiplayerServer, Status, SERVER_ID,
+    MultiplayerClient, MultiplayerEvent, MultiplayerServer, ReceivedPackets, Status, SERVER_ID,
 };
 use websocket_peer::core::{Accepted, Config, Peer, ServerConfig};
 

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use support::raw::*;
 use support::*;
 use websocket_peer::core::multiplayer::{
-    MultiplayerClient, MultiplayerEvent, MultiplayerServer, Status,
+    MultiplayerClient, MultiplayerEvent, MultiplayerServer, ReceivedPackets, Status,
 };
 use websocket_peer::core::{Config, Peer, ServerConfig};
 

@@ -3,6 +3,7 @@
 //! Everything here is driven by `poll` calls and never waits on the network.
 
 pub mod budget;
+pub mod budgeted_queue;
 pub mod chain_probe;
 pub mod close;
 pub mod config;

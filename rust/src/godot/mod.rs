@@ -7,6 +7,7 @@ pub mod enums;
 mod errors;
 mod lifetime;
 pub mod multiplayer;
+mod panic_guard;
 pub mod peer;
 mod raw_buffers;
 pub mod server;

@@ -3,9 +3,7 @@
 
 use std::time::Instant;
 
-use tungstenite::Bytes;
-
-use super::queue::PacketQueue;
+use super::queue::{PacketQueue, ReceivedPackets};
 use super::wire::parse_id;
 use super::{close_now, take_packets, MultiplayerEvent, PeerHandle, Status, SERVER_ID};
 use crate::core::config::Config;
@@ -182,21 +180,6 @@ impl<S: PeerHandle> MultiplayerClient<S> {
         sent
     }
 
-    /// The sender of the oldest received packet (always the server).
-    pub fn front_peer(&self) -> Option<i32> {
-        self.queue.front_peer()
-    }
-
-    /// Takes the oldest received packet.
-    pub fn take_packet(&mut self) -> Option<(i32, Bytes)> {
-        self.queue.pop()
-    }
-
-    /// Packets waiting.
-    pub fn available_packets(&self) -> usize {
-        self.queue.len()
-    }
-
     /// Starts the close handshake with the server; the server's
     /// [`MultiplayerEvent::PeerDisconnected`] follows from a later poll. With
     /// `force` the connection is dropped at once and no event follows.
@@ -273,4 +256,14 @@ fn await_id(p: &mut Peer, closed: bool, deadline: Instant) -> Outcome {
         );
     }
     Outcome::Fine
+}
+
+impl<S: PeerHandle> ReceivedPackets for MultiplayerClient<S> {
+    fn received(&self) -> &PacketQueue {
+        &self.queue
+    }
+
+    fn received_mut(&mut self) -> &mut PacketQueue {
+        &mut self.queue
+    }
 }

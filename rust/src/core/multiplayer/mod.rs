@@ -14,7 +14,7 @@ mod wire;
 
 pub use client::MultiplayerClient;
 pub use ids::random_id;
-pub use queue::{PacketQueue, Target};
+pub use queue::{PacketQueue, ReceivedPackets, Target};
 pub use server::MultiplayerServer;
 pub use wire::{encode_id, parse_id};
 
@@ -99,7 +99,7 @@ fn take_packets(peer: &mut Peer, id: i32, room: usize, queue: &mut PacketQueue) 
                 ));
             }
             Some(packet) if packet.data.is_empty() => {}
-            Some(packet) => queue.push(id, packet.data),
+            Some(packet) => queue.push_to_charge((id, packet.data)),
             None => break,
         }
     }

@@ -1,91 +1,39 @@
 //! Received packets waiting for SceneMultiplayer, and where a sent one goes.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 
 use tungstenite::Bytes;
 
-use crate::core::budget::{Budget, RELEASE_BATCH};
+use crate::core::budgeted_queue::{BudgetedQueue, Payload};
 
 /// Packets received from peers, oldest first, each with its sender's id. The
 /// payloads share the receive buffers: nothing is copied on the way in.
 ///
 /// A server's queue keeps its packets charged to the server's inbound
-/// [`Budget`] until they are taken, as the peers' inboxes did before: what
-/// waits for SceneMultiplayer is memory strangers made the server hold.
-#[derive(Debug, Default)]
-pub struct PacketQueue {
-    queue: VecDeque<(i32, Bytes)>,
-    bytes: usize,
-    budget: Option<Budget>,
-    /// Pushed bytes not yet charged (see [`PacketQueue::settle`]).
-    uncharged: usize,
-    /// Taken bytes not yet given back (released in batches).
-    unreleased: usize,
+/// [`Budget`](crate::core::budget::Budget) until they are taken, as the peers'
+/// inboxes did before: what waits for SceneMultiplayer is memory strangers made
+/// the server hold. Packets are appended with
+/// [`BudgetedQueue::push_to_charge`] and charged at
+/// [`BudgetedQueue::settle`].
+pub type PacketQueue = BudgetedQueue<(i32, Bytes)>;
+
+impl Payload for (i32, Bytes) {
+    fn payload_len(&self) -> usize {
+        self.1.len()
+    }
 }
 
 impl PacketQueue {
-    /// A queue whose packets count against `budget` while they wait.
-    pub(crate) fn with_budget(budget: Budget) -> Self {
-        let mut queue = Self::default();
-        queue.budget = Some(budget);
-        queue
-    }
-
-    /// Appends a packet from `from`; it is charged at the next
-    /// [`PacketQueue::settle`].
-    pub fn push(&mut self, from: i32, data: Bytes) {
-        self.bytes += data.len();
-        if self.budget.is_some() {
-            self.uncharged += data.len();
-        }
-        self.queue.push_back((from, data));
-    }
-
-    /// Charges what was pushed since the last call: once per batch of pushes
-    /// rather than once per packet.
-    pub fn settle(&mut self) {
-        if let Some(budget) = &self.budget {
-            budget.hold(self.uncharged);
-        }
-        self.uncharged = 0;
-    }
-
-    /// Takes the oldest packet.
-    pub fn pop(&mut self) -> Option<(i32, Bytes)> {
-        let packet = self.queue.pop_front()?;
-        self.bytes -= packet.1.len();
-        self.unreleased += packet.1.len();
-        if self.unreleased >= RELEASE_BATCH || self.queue.is_empty() {
-            self.give_back();
-        }
-        Some(packet)
-    }
-
     /// The sender of the oldest packet.
     pub fn front_peer(&self) -> Option<i32> {
-        self.queue.front().map(|(from, _)| *from)
-    }
-
-    /// Packets waiting.
-    pub fn len(&self) -> usize {
-        self.queue.len()
-    }
-
-    /// Whether none is waiting.
-    pub fn is_empty(&self) -> bool {
-        self.queue.is_empty()
-    }
-
-    /// Payload bytes waiting.
-    pub fn bytes(&self) -> usize {
-        self.bytes
+        self.front().map(|(from, _)| *from)
     }
 
     /// Payload bytes waiting per sender (for choosing whom to close when the
     /// budget is full; not on the per-packet path).
     pub fn bytes_by_sender(&self) -> HashMap<i32, usize> {
         let mut by_sender = HashMap::new();
-        for (from, data) in &self.queue {
+        for (from, data) in self.iter() {
             *by_sender.entry(*from).or_default() += data.len();
         }
         by_sender
@@ -93,39 +41,32 @@ impl PacketQueue {
 
     /// Drops every packet from `from`.
     pub fn remove_from(&mut self, from: i32) {
-        let mut removed = 0;
-        self.queue.retain(|(f, data)| {
-            let keep = *f != from;
-            if !keep {
-                removed += data.len();
-            }
-            keep
-        });
-        self.bytes -= removed;
-        self.unreleased += removed;
-        self.give_back();
-    }
-
-    /// Drops every packet.
-    pub fn clear(&mut self) {
-        self.queue.clear();
-        self.unreleased += std::mem::take(&mut self.bytes);
-        self.give_back();
-    }
-
-    fn give_back(&mut self) {
-        // Charge first: giving back bytes never charged would wrap the count.
-        self.settle();
-        if let Some(budget) = &self.budget {
-            budget.release(self.unreleased);
-        }
-        self.unreleased = 0;
+        self.retain(|(f, _)| *f != from);
     }
 }
 
-impl Drop for PacketQueue {
-    fn drop(&mut self) {
-        self.clear();
+/// The side of a multiplayer client or server that hands SceneMultiplayer
+/// what arrived: both keep their received packets in one [`PacketQueue`].
+pub trait ReceivedPackets {
+    /// The queue of received packets.
+    fn received(&self) -> &PacketQueue;
+
+    /// The queue of received packets, for taking them.
+    fn received_mut(&mut self) -> &mut PacketQueue;
+
+    /// The sender of the oldest received packet (on a client, always the server).
+    fn front_peer(&self) -> Option<i32> {
+        self.received().front_peer()
+    }
+
+    /// Takes the oldest received packet with its sender.
+    fn take_packet(&mut self) -> Option<(i32, Bytes)> {
+        self.received_mut().pop()
+    }
+
+    /// Packets waiting.
+    fn available_packets(&self) -> usize {
+        self.received().len()
     }
 }
 
@@ -164,13 +105,14 @@ impl Target {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::budget::Budget;
 
     #[test]
     fn queue_is_fifo_and_names_the_front_sender() {
         let mut q = PacketQueue::default();
         assert_eq!(q.front_peer(), None);
-        q.push(5, Bytes::from_static(b"a"));
-        q.push(9, Bytes::from_static(b"b"));
+        q.push_to_charge((5, Bytes::from_static(b"a")));
+        q.push_to_charge((9, Bytes::from_static(b"b")));
         assert_eq!(q.len(), 2);
         assert_eq!(q.front_peer(), Some(5));
         assert_eq!(q.pop(), Some((5, Bytes::from_static(b"a"))));
@@ -183,9 +125,9 @@ mod tests {
     fn waiting_packets_count_against_the_budget_until_taken() {
         let budget = Budget::new(1000);
         let mut q = PacketQueue::with_budget(budget.clone());
-        q.push(5, Bytes::from(vec![0; 300]));
-        q.push(9, Bytes::from(vec![0; 200]));
-        q.push(5, Bytes::from(vec![0; 100]));
+        q.push_to_charge((5, Bytes::from(vec![0; 300])));
+        q.push_to_charge((9, Bytes::from(vec![0; 200])));
+        q.push_to_charge((5, Bytes::from(vec![0; 100])));
         assert_eq!(budget.held(), 0, "charged at settle, not per packet");
         q.settle();
         assert_eq!(budget.held(), 600);
@@ -200,7 +142,7 @@ mod tests {
             200,
             "the sender's packets and the batch given back"
         );
-        q.push(9, Bytes::from(vec![0; 50]));
+        q.push_to_charge((9, Bytes::from(vec![0; 50])));
         q.pop();
         q.pop();
         assert!(q.is_empty());
@@ -209,7 +151,7 @@ mod tests {
             0,
             "an empty queue holds nothing, settled or not"
         );
-        q.push(9, Bytes::from(vec![0; 70]));
+        q.push_to_charge((9, Bytes::from(vec![0; 70])));
         drop(q);
         assert_eq!(budget.held(), 0, "dropping gives everything back");
     }

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::ids::random_id;
-use super::queue::{PacketQueue, Target};
+use super::queue::{PacketQueue, ReceivedPackets, Target};
 use super::wire::encode_id;
 use super::{close_now, take_packets, MultiplayerEvent, PeerHandle};
 use crate::core::budget::Budget;
@@ -13,7 +13,6 @@ use crate::core::error::{Error, ErrorKind, Result};
 use crate::core::event::Event;
 use crate::core::peer::{Peer, ReadyState};
 use crate::core::server::{Accepted, Server, ServerConfig};
-use tungstenite::Bytes;
 
 /// Close code for connections that arrive while new ones are refused ("try again later").
 const REFUSED_CODE: i64 = 1013;
@@ -324,21 +323,6 @@ impl<S: PeerHandle> MultiplayerServer<S> {
         }
     }
 
-    /// The sender of the oldest received packet.
-    pub fn front_peer(&self) -> Option<i32> {
-        self.queue.front_peer()
-    }
-
-    /// Takes the oldest received packet with its sender.
-    pub fn take_packet(&mut self) -> Option<(i32, Bytes)> {
-        self.queue.pop()
-    }
-
-    /// Packets waiting.
-    pub fn available_packets(&self) -> usize {
-        self.queue.len()
-    }
-
     /// Whether a client with `id` is connected.
     pub fn has_peer(&self, id: i32) -> bool {
         self.clients.contains_key(&id)
@@ -410,4 +394,14 @@ fn why_closed(peer: &Peer, id: i32) -> Option<MultiplayerEvent> {
     } else {
         MultiplayerEvent::Lost(reason)
     })
+}
+
+impl<S: PeerHandle> ReceivedPackets for MultiplayerServer<S> {
+    fn received(&self) -> &PacketQueue {
+        &self.queue
+    }
+
+    fn received_mut(&mut self) -> &mut PacketQueue {
+        &mut self.queue
+    }
 }

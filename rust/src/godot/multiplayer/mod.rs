@@ -11,6 +11,7 @@ use tungstenite::Bytes;
 
 use super::convert;
 use super::errors;
+use super::panic_guard::ContainsPanics;
 use super::peer::WebSocketPeer;
 use crate::core::multiplayer::{
     MultiplayerClient, MultiplayerEvent, MultiplayerServer, PeerHandle, Status, SERVER_ID,
@@ -418,7 +419,9 @@ impl WebSocketMultiplayerPeer {
             }
         }
     }
+}
 
+impl ContainsPanics for WebSocketMultiplayerPeer {
     /// After a panic the state cannot be trusted: drop every connection and say so.
     fn contain_panic(&mut self, what: &str) {
         let reason = format!("internal error (Rust panic) in {what}; every connection was closed");

@@ -2,8 +2,6 @@
 //! runs under `catch_unwind`, because a panic unwinding into the engine aborts
 //! Godot.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
-
 use godot::classes::multiplayer_peer::{ConnectionStatus, TransferMode};
 use godot::classes::{IMultiplayerPeerExtension, MultiplayerPeerExtension};
 use godot::global::Error as GdError;
@@ -12,13 +10,14 @@ use godot::prelude::*;
 
 use super::{Role, WebSocketMultiplayerPeer};
 use crate::core::budget::DEFAULT_INBOUND_BUDGET;
-use crate::core::multiplayer::Status;
 use crate::core::multiplayer::SERVER_ID;
+use crate::core::multiplayer::{ReceivedPackets, Status};
 use crate::core::server::{
     DEFAULT_MAX_PEERS, DEFAULT_MAX_PENDING_HANDSHAKES, DEFAULT_MESSAGE_TIMEOUT,
 };
 use crate::core::Config;
 use crate::core::{Error, ErrorKind};
+use crate::godot::panic_guard;
 use crate::godot::raw_buffers;
 
 impl WebSocketMultiplayerPeer {
@@ -29,13 +28,7 @@ impl WebSocketMultiplayerPeer {
         default: R,
         f: impl FnOnce(&mut Self) -> R,
     ) -> R {
-        match catch_unwind(AssertUnwindSafe(|| f(self))) {
-            Ok(r) => r,
-            Err(_) => {
-                self.contain_panic(what);
-                default
-            }
-        }
+        panic_guard::guarded(self, what, default, f)
     }
 
     pub(super) fn poll_and_emit(&mut self) {

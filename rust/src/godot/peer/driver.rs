@@ -1,7 +1,6 @@
 //! How `RustWebSocketPeer` drives its core peer: polling with panics contained,
 //! emitting signals, sending, and waking the server that owns it.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -13,6 +12,7 @@ use super::WebSocketPeer;
 use crate::core::{Event, Peer, ReadyState};
 use crate::godot::enums::WriteMode;
 use crate::godot::errors;
+use crate::godot::panic_guard::{self, ContainsPanics};
 
 impl WebSocketPeer {
     /// A peer object around an existing core peer (used by the server).
@@ -76,23 +76,20 @@ impl WebSocketPeer {
         self.last_packet = None;
         let was_open = self.core.ready_state() != ReadyState::Closed;
         let inject = std::mem::take(&mut self.panic_on_next_poll);
-        let polled = catch_unwind(AssertUnwindSafe(|| {
+        let polled = panic_guard::guarded(self, "poll", None, |this| {
             if inject {
                 panic!("injected panic in poll()");
             }
-            self.core.poll().collect()
-        }));
-        match polled {
-            Ok(events) => events,
-            Err(_) => {
-                self.contain_panic("poll");
-                if was_open {
-                    vec![Event::Closed { clean: false }]
-                } else {
-                    Vec::new()
-                }
+            Some(this.core.poll().collect())
+        });
+        // A contained panic closed the connection: say so if it was open.
+        polled.unwrap_or_else(|| {
+            if was_open {
+                vec![Event::Closed { clean: false }]
+            } else {
+                Vec::new()
             }
-        }
+        })
     }
 
     /// Emits this peer's signals for `events`, allowing handlers to call back in.
@@ -134,15 +131,16 @@ impl WebSocketPeer {
         push_error(&[format!("RustWebSocketPeer: {reason}").to_variant()]);
         self.core.set_last_error(reason);
     }
+}
 
+impl ContainsPanics for WebSocketPeer {
     /// After a panic the peer's state cannot be trusted: close it and say so.
-    pub(super) fn contain_panic(&mut self, what: &str) -> GdError {
+    fn contain_panic(&mut self, what: &str) {
         let reason = format!("internal error (Rust panic) in {what}; the connection was closed");
         push_error(&[format!("RustWebSocketPeer: {reason}").to_variant()]);
         self.wake_server();
         self.core.abort(&reason);
         self.core.set_last_error(reason);
-        GdError::FAILED
     }
 }
 

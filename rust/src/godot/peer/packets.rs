@@ -1,14 +1,13 @@
 //! The `PacketPeer` side of `RustWebSocketPeer`: the raw packet virtuals that
 //! `get_packet`, `put_packet`, `get_var` and `put_var` go through.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
-
 use godot::global::{push_error, Error as GdError};
 use godot::meta::conv::RawPtr;
 use godot::prelude::*;
 
 use super::WebSocketPeer;
 use crate::godot::enums::WriteMode;
+use crate::godot::panic_guard;
 use crate::godot::raw_buffers;
 
 impl WebSocketPeer {
@@ -32,14 +31,16 @@ impl WebSocketPeer {
     ) -> GdError {
         self.wake_after_take();
         // A panic unwinding out of an engine virtual aborts Godot; contain it.
-        let taken = catch_unwind(AssertUnwindSafe(|| self.core.take_packet()));
+        let taken = panic_guard::guarded(self, "get_packet", None, |this| {
+            Some(this.core.take_packet())
+        });
         let packet = match taken {
-            Ok(Some(packet)) => packet,
-            Ok(None) => {
+            Some(Some(packet)) => packet,
+            Some(None) => {
                 self.core.set_last_error("no packet available");
                 return GdError::ERR_UNAVAILABLE;
             }
-            Err(_) => return self.contain_panic("get_packet"),
+            None => return GdError::FAILED,
         };
         if packet.data.len() > i32::MAX as usize {
             push_error(&[
@@ -68,12 +69,9 @@ impl WebSocketPeer {
         // SAFETY: Godot hands a buffer of `p_buffer_size` bytes, valid for this call.
         let data = unsafe { raw_buffers::incoming(p_buffer, p_buffer_size) };
         let text = self.write_mode == WriteMode::WRITE_MODE_TEXT;
-        match catch_unwind(AssertUnwindSafe(|| {
-            self.send_bytes(data, text, "put_packet")
-        })) {
-            Ok(code) => code,
-            Err(_) => self.contain_panic("put_packet"),
-        }
+        panic_guard::guarded(self, "put_packet", GdError::FAILED, |this| {
+            this.send_bytes(data, text, "put_packet")
+        })
     }
 }
 
