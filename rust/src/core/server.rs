@@ -2,7 +2,7 @@
 //! without blocking; each finished handshake becomes a [`Peer`] with a new id.
 
 use std::io::{self, Read, Write};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -130,7 +130,7 @@ impl Server {
     /// Listens on `port` (0 picks a free one) at `bind_address` (`"*"` for all
     /// IPv6 and IPv4 addresses).
     pub fn listen(port: u16, bind_address: &str, config: ServerConfig) -> Result<Self> {
-        let listener = bind(port, bind_address)?;
+        let listener = super::listener::bind(port, bind_address)?;
         listener
             .set_nonblocking(true)
             .map_err(|e| Error::from_io("could not make the listener non-blocking", &e))?;
@@ -441,38 +441,6 @@ fn watch_listener(listener: &TcpListener) -> Option<Readiness> {
         poller: Arc::new(poller),
         keys: Vec::new(),
     })
-}
-
-fn bind(port: u16, bind_address: &str) -> Result<TcpListener> {
-    let in_use = |addr: &SocketAddr, e: &io::Error| {
-        if e.kind() == io::ErrorKind::AddrInUse {
-            Error::new(
-                ErrorKind::AlreadyInUse,
-                format!("port {port} is already in use on {}", addr.ip()),
-            )
-        } else {
-            Error::from_io(&format!("could not listen on {addr}"), e)
-        }
-    };
-    if bind_address == "*" || bind_address.is_empty() {
-        // On dual-stack systems [::] also takes IPv4; without IPv6, fall back to IPv4 only.
-        let v6 = SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), port);
-        return match TcpListener::bind(v6) {
-            Ok(l) => Ok(l),
-            Err(e) if e.kind() == io::ErrorKind::AddrInUse => Err(in_use(&v6, &e)),
-            Err(_) => {
-                let v4 = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port);
-                TcpListener::bind(v4).map_err(|e| in_use(&v4, &e))
-            }
-        };
-    }
-    let ip: IpAddr = bind_address.parse().map_err(|_| {
-        Error::invalid(format!(
-            "bind address \"{bind_address}\" is not an IP address or \"*\""
-        ))
-    })?;
-    let addr = SocketAddr::new(ip, port);
-    TcpListener::bind(addr).map_err(|e| in_use(&addr, &e))
 }
 
 #[cfg(test)]
