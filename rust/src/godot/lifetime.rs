@@ -15,12 +15,9 @@ pub fn release_after_call<T>(keep_alive: Gd<T>)
 where
     T: GodotClass + Inherits<RefCounted>,
 {
-    if keep_alive
-        .clone()
-        .upcast::<RefCounted>()
-        .get_reference_count()
-        > 2
-    {
+    // Borrowing the base (no clone, no cast) keeps this off the per-message
+    // cost: each `Gd` clone or cast is a liveness check in godot-rust.
+    if keep_alive.upcast_ref::<RefCounted>().get_reference_count() > 1 {
         return;
     }
     let mut slot = Some(keep_alive);

@@ -11,6 +11,7 @@ use godot::prelude::*;
 
 use super::convert;
 use super::errors;
+use super::peer::driver::{data_received_name, emit_events_on};
 use super::peer::WebSocketPeer;
 use super::tls_identity;
 use crate::core::budget::DEFAULT_INBOUND_BUDGET;
@@ -527,22 +528,24 @@ impl WebSocketServer {
     fn emit(&mut self, id: i32, peer: &mut Gd<WebSocketPeer>, events: &[Event]) {
         let id64 = id as i64;
         for event in events {
+            if let Event::Message = event {
+                // The common case, once per message: one guard for both signals.
+                let mut base = self.base_mut();
+                emit_events_on(peer.upcast_mut(), std::slice::from_ref(event));
+                base.emit_signal(&data_received_name(), &[id64.to_variant()]);
+                continue;
+            }
             {
                 // Handlers may call back into this server; let them. The peer is
                 // not bound: its signals are emitted through the object.
                 let _reentrant = self.base_mut();
-                WebSocketPeer::emit_event_on(peer, event);
+                emit_events_on(peer.upcast_mut(), std::slice::from_ref(event));
             }
             match event {
                 Event::Connected { protocol } => self
                     .signals()
                     .client_connected()
                     .emit(id64, &GString::from(protocol.as_str())),
-                Event::Message => {
-                    let args = [id64.to_variant()];
-                    self.base_mut()
-                        .emit_signal(&super::peer::driver::data_received_name(), &args);
-                }
                 Event::CloseRequested { code, reason } => self
                     .signals()
                     .client_close_request()
@@ -552,7 +555,7 @@ impl WebSocketServer {
                     self.peers.remove(&id);
                     self.wakes.remove(&id);
                 }
-                Event::ConnectFailed { .. } => {}
+                Event::Message | Event::ConnectFailed { .. } => {}
             }
         }
     }

@@ -31,6 +31,7 @@ impl WebSocketPeer {
             trusted: Variant::nil(),
             last_packet: None,
             last_was_string: false,
+            last_get_error: GdError::OK,
             last_batch_text: PackedByteArray::new(),
             warned_insecure: false,
             panic_on_next_poll: false,
@@ -61,13 +62,6 @@ impl WebSocketPeer {
         self.wake.store(true, Ordering::Relaxed);
     }
 
-    /// Emits the peer signal for one event through the object, without binding it
-    /// (a server emits for its peers this way).
-    pub(crate) fn emit_event_on(peer: &Gd<Self>, event: &Event) {
-        let (name, args) = signal_of(event);
-        peer.clone().upcast::<Object>().emit_signal(&name, &args);
-    }
-
     /// Polls the core without emitting anything (the server emits afterwards).
     pub(crate) fn poll_events(&mut self) -> Vec<Event> {
         // Godot copied the last packet when get_packet returned. Holding it any
@@ -90,14 +84,6 @@ impl WebSocketPeer {
                 Vec::new()
             }
         })
-    }
-
-    /// Emits this peer's signals for `events`, allowing handlers to call back in.
-    pub(crate) fn emit_events(&mut self, events: &[Event]) {
-        for event in events {
-            let (name, args) = signal_of(event);
-            self.base_mut().emit_signal(&name, &args);
-        }
     }
 
     pub(super) fn send_bytes(&mut self, data: &[u8], text: bool, what: &str) -> GdError {
@@ -158,6 +144,15 @@ impl WebSocketPeer {
     fn _test_inject_panic(&mut self) {
         self.wake_server();
         self.panic_on_next_poll = true;
+    }
+}
+
+/// Emits the peer signals for `events` on `peer`, an unbound peer or the base
+/// of a peer whose method runs, so that handlers can call back into it.
+pub(crate) fn emit_events_on(peer: &mut Object, events: &[Event]) {
+    for event in events {
+        let (name, args) = signal_of(event);
+        peer.emit_signal(&name, &args);
     }
 }
 

@@ -75,6 +75,8 @@ pub struct WebSocketPeer {
     /// The packet handed to Godot by `get_packet`; its buffer must outlive the call.
     last_packet: Option<Packet>,
     last_was_string: bool,
+    /// What the last `get_packet` returned, for `get_packet_error`.
+    last_get_error: GdError,
     /// Text flags of the messages the last `get_packets` returned.
     last_batch_text: PackedByteArray,
     warned_insecure: bool,
@@ -179,9 +181,12 @@ impl WebSocketPeer {
         if events.is_empty() {
             return;
         }
-        // A handler may drop the last reference to this peer while its method still runs.
-        let keep_alive = self.to_gd();
-        self.emit_events(&events);
+        // Handlers may call back into this peer: emit through the base. They may
+        // also drop the last reference to it while this method still runs.
+        let mut base = self.base_mut();
+        let keep_alive = base.clone();
+        driver::emit_events_on(base.upcast_mut(), &events);
+        drop(base);
         super::lifetime::release_after_call(keep_alive);
     }
 
