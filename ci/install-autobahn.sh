@@ -13,13 +13,10 @@
 # Idempotent: a marker file with the pinned versions makes reruns instant.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-REPO=$(pwd)
 
-CACHE="$REPO/.cache/autobahn"
+CACHE="$PWD/.cache/autobahn"
 ROOT="$CACHE/root"
 SITE="$CACHE/site"
-APTDIR="$CACHE/apt"
-DEBS="$CACHE/debs"
 WHEELS="$CACHE/wheels"
 WSTEST="$CACHE/wstest"
 SUITE="${WSP_AUTOBAHN_SUITE:-bullseye}"
@@ -47,10 +44,9 @@ t0=$(date +%s)
 
 # ---- Python 2.7 from bullseye, private apt config ----------------------------
 if [[ ! -x "$ROOT/usr/bin/python2.7" ]]; then
-  mkdir -p "$DEBS"
-  source "$REPO/ci/private-apt.sh"
-  private_apt_init "$APTDIR" "$SUITE" "$MIRROR" || die "private apt config in $APTDIR"
-  say "apt-get update ($SUITE, private lists in $APTDIR)"
+  source ci/private-apt.sh
+  private_apt_init "$CACHE/apt" "$SUITE" "$MIRROR" || die "private apt config in $CACHE/apt"
+  say "apt-get update ($SUITE, private lists in $CACHE/apt)"
   apt-get "${APTOPT[@]}" -qq update || die "apt-get update with the private $SUITE config"
   # The interpreter, its standard library and the shared libraries its
   # modules load (ssl, ctypes, sqlite, ...) in the versions bullseye built
@@ -67,17 +63,8 @@ if [[ ! -x "$ROOT/usr/bin/python2.7" ]]; then
       python2.7|python2.7-minimal|lib*|zlib1g|mime-support|media-types) pkgs+=("$p") ;;
     esac
   done
-  say "downloading ${#pkgs[@]} packages: ${pkgs[*]}"
-  (cd "$DEBS" && apt-get "${APTOPT[@]}" -qq download "${pkgs[@]}") \
-    || die "apt-get download (packages: ${pkgs[*]})"
-  rm -rf "$ROOT.tmp"
-  mkdir -p "$ROOT.tmp"
-  for deb in "$DEBS"/*.deb; do
-    dpkg -x "$deb" "$ROOT.tmp" || die "dpkg -x $deb"
-  done
-  rm -rf "$ROOT"
-  mv "$ROOT.tmp" "$ROOT"
-  rm -rf "$DEBS"
+  say "downloading and unpacking ${#pkgs[@]} packages: ${pkgs[*]}"
+  private_apt_unpack "$ROOT" "${pkgs[@]}" || die "the packages of $SUITE's python2.7 into $ROOT"
 fi
 
 # Python 2.7 with bullseye's libraries; PYTHONHOME points it at the unpacked

@@ -10,12 +10,9 @@
 # Godot 4 binary, that one is used and nothing is downloaded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-REPO=$(pwd)
 
-CACHE="$REPO/.cache/godot"
+CACHE="$PWD/.cache/godot"
 ROOT="$CACHE/root"
-APTDIR="$CACHE/apt"
-DEBS="$CACHE/debs"
 MARKER="$ROOT/.wsp-installed"
 SUITE="${WSP_GODOT_SUITE:-sid}"
 # Packages of the closure that headless Godot never loads (GPU/LLVM stack).
@@ -54,10 +51,9 @@ command -v apt-get >/dev/null || die "apt-get not found (need Debian/Ubuntu, or 
 t0=$(date +%s)
 # ---- private apt config ------------------------------------------------------
 source ci/private-apt.sh
-mkdir -p "$DEBS"
-private_apt_init "$APTDIR" "$SUITE" || die "private apt config in $APTDIR"
+private_apt_init "$CACHE/apt" "$SUITE" || die "private apt config in $CACHE/apt"
 
-say "apt-get update ($SUITE, private lists in $APTDIR)"
+say "apt-get update ($SUITE, private lists in $CACHE/apt)"
 apt-get "${APTOPT[@]}" -qq update || die "apt-get update with the private $SUITE config"
 
 ver=$(apt-cache "${APTOPT[@]}" show --no-all-versions godot 2>/dev/null | sed -n 's/^Version: //p' | head -n1)
@@ -74,25 +70,12 @@ for p in "${closure[@]}"; do
   [[ "$p" =~ $SKIP_RE ]] && continue
   pkgs+=("$p")
 done
-say "downloading ${#pkgs[@]} packages (of ${#closure[@]} in the closure)"
-(cd "$DEBS" && apt-get "${APTOPT[@]}" -qq download "${pkgs[@]}") \
-  || die "apt-get download (packages: ${pkgs[*]})"
-
-# ---- unpack ----------------------------------------------------------------------
-rm -rf "$ROOT.tmp"
-mkdir -p "$ROOT.tmp"
-for p in "${pkgs[@]}"; do
-  deb=$(ls -t "$DEBS/${p}_"*.deb 2>/dev/null | head -n1 || true)
-  [[ -n "$deb" ]] || die "no .deb for $p in $DEBS"
-  dpkg -x "$deb" "$ROOT.tmp" || die "dpkg -x $deb"
-done
-rm -rf "$ROOT"
-mv "$ROOT.tmp" "$ROOT"
+say "downloading and unpacking ${#pkgs[@]} packages (of ${#closure[@]} in the closure)"
+private_apt_unpack "$ROOT" "${pkgs[@]}" || die "the packages of $SUITE's godot into $ROOT"
 
 # ---- check that it starts ----------------------------------------------------------
-out=$(GODOT= "$REPO/ci/godot" --headless --version 2>&1) || die "godot does not start: $out"
+out=$(GODOT= ci/godot --headless --version 2>&1) || die "godot does not start: $out"
 gv=$(printf '%s\n' "$out" | tail -n1)
 [[ "$gv" == 4.* ]] || die "godot --version printed '$out'"
 echo "godot $ver ($gv) suite=$SUITE installed $(date -u +%FT%TZ)" > "$MARKER"
-rm -rf "$DEBS"   # unpacked; keep the cache small
 say "installed Godot $gv into $ROOT in $(( $(date +%s) - t0 ))s"

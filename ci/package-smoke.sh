@@ -10,12 +10,10 @@ cd "$(dirname "$0")/.."
 source ci/log.sh package-smoke
 
 source ci/package-zip.sh
-require_package_zip "${1:-}"
+unpack_package_zip "${1:-}"
+project=$unpacked
 
-project=$(mktemp -d)
-trap 'rm -rf "$project"' EXIT
-
-# A fresh project: project.godot only.
+# A fresh project: the addon and project.godot only.
 cat > "$project/project.godot" <<'EOF'
 ; Engine configuration file.
 config_version=5
@@ -24,11 +22,6 @@ config_version=5
 
 config/name="websocket_peer package smoke test"
 EOF
-unzip -q "$zip_path" -d "$project"
-[[ -f "$project/addons/websocket_peer/websocket_peer.gdextension" ]] \
-  || die "the zip has no addons/websocket_peer/websocket_peer.gdextension"
-[[ -f "$project/addons/websocket_peer/bin/libwebsocket_peer.so" ]] \
-  || die "the zip has no addons/websocket_peer/bin/libwebsocket_peer.so"
 # What the editor's first import would write; headless runs need it.
 mkdir -p "$project/.godot"
 printf '%s\n' "res://addons/websocket_peer/websocket_peer.gdextension" > "$project/.godot/extension_list.cfg"

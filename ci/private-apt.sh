@@ -6,6 +6,7 @@
 #   apt-get "${APTOPT[@]}" -qq update
 #   apt-cache "${APTOPT[@]}" show PKG; (cd DEBS && apt-get "${APTOPT[@]}" download PKG)
 #   private_apt_closure PKG                          # PKG's dependency closure
+#   private_apt_unpack ROOT PKG…                     # downloads them, unpacks them into ROOT
 # MIRROR defaults to $WSP_DEBIAN_MIRROR, else deb.debian.org.
 
 private_apt_init() {
@@ -22,6 +23,7 @@ private_apt_init() {
     echo "deb [signed-by=$keyring] $mirror $suite main" >> "$dir/sources.list"
   done
   [[ -f "$dir/status" ]] || : > "$dir/status"
+  PRIVATE_APT_DIR=$dir
   APTOPT=(
     -o "Dir::Etc::SourceList=$dir/sources.list"
     -o "Dir::Etc::SourceParts=/dev/null"
@@ -47,4 +49,23 @@ private_apt_closure() {
   apt-cache "${APTOPT[@]}" depends --recurse --no-recommends --no-suggests \
       --no-conflicts --no-breaks --no-replaces --no-enhances "$1" \
     | grep -v '^ ' | grep -v '^<' | sort -u
+}
+
+# private_apt_unpack ROOT PACKAGE…: downloads the packages (into DIR/debs,
+# removed afterwards) and unpacks them with `dpkg -x` into a new ROOT. ROOT is
+# made beside it and moved in place at the end, so that a failed run leaves
+# no half-filled ROOT behind. Returns 1 with the reason on stderr.
+private_apt_unpack() {
+  local root=$1 debs="$PRIVATE_APT_DIR/debs" p deb
+  shift
+  rm -rf "$debs" && mkdir -p "$debs" || return 1
+  (cd "$debs" && apt-get "${APTOPT[@]}" -qq download "$@") \
+    || { echo "apt-get download failed (packages: $*)" >&2; return 1; }
+  rm -rf "$root.tmp" && mkdir -p "$root.tmp" || return 1
+  for p in "$@"; do
+    deb=$(ls "$debs/${p%%:*}_"*.deb 2>/dev/null | head -n1 || true)
+    [[ -n "$deb" ]] || { echo "no .deb for $p in $debs" >&2; return 1; }
+    dpkg -x "$deb" "$root.tmp" || { echo "dpkg -x $deb failed" >&2; return 1; }
+  done
+  rm -rf "$root" && mv "$root.tmp" "$root" && rm -rf "$debs"
 }

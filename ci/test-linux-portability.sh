@@ -18,13 +18,8 @@ cd "$(dirname "$0")/.."
 source ci/log.sh linux-portability
 
 source ci/package-zip.sh
-require_package_zip "${1:-}"
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-unzip -q -j "$zip_path" addons/websocket_peer/bin/libwebsocket_peer.so -d "$work" \
-  || die "$zip_path has no addons/websocket_peer/bin/libwebsocket_peer.so"
-so="$work/libwebsocket_peer.so"
+unpack_package_zip "${1:-}"
+so="$unpacked/addons/websocket_peer/bin/libwebsocket_peer.so"
 
 say "1. ELF headers of $(basename "$zip_path"):addons/websocket_peer/bin/libwebsocket_peer.so"
 bash ci/check-linux-so.sh "$so" 2.28
@@ -36,7 +31,7 @@ ROOT=.cache/bullseye/root
 inside=/wsp-portability
 rm -rf "${ROOT:?}$inside"
 mkdir -p "$ROOT$inside"
-trap 'rm -rf "$work" "${ROOT:?}$inside"' EXIT
+trap 'rm -rf "$unpacked" "${ROOT:?}$inside"' EXIT
 ZIG_GLOBAL_CACHE_DIR="$PWD/.cache/zig-cache" ZIG_LOCAL_CACHE_DIR="$PWD/.cache/zig-cache" \
   .cache/zig-venv/bin/python -m ziglang cc -target x86_64-linux-gnu.2.28 -O2 \
   -o "$ROOT$inside/dlopen_check" ci/portability/dlopen_check.c -ldl \

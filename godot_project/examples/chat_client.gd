@@ -1,4 +1,4 @@
-extends PanelContainer
+extends "res://examples/chat_panel.gd"
 ## Chat client demo: type a ws:// URL, press Connect, then chat.
 ##
 ## Everything network-related is a RustWebSocketPeer and its signals; the peer
@@ -6,14 +6,8 @@ extends PanelContainer
 ## inside that poll() call. The server (chat_server.tscn) takes the nickname
 ## from the URL's query: ws://127.0.0.1:9080/chat?name=alice
 
-## Emitted for every line this client shows (used by chat_headless.gd).
-signal event(text: String)
-
 @onready var url_edit: LineEdit = %Url
 @onready var connect_button: Button = %ConnectButton
-@onready var status_label: Label = %Status
-@onready var error_label: Label = %Error
-@onready var messages: RichTextLabel = %Messages
 @onready var input_edit: LineEdit = %Input
 @onready var send_button: Button = %SendButton
 
@@ -48,7 +42,7 @@ func connect_to(url: String) -> Error:
 	if err != OK:
 		_show_error("connect_to_url: %s (%s)" % [peer.get_last_error(), error_string(err)])
 	else:
-		_show("connecting to %s" % url)
+		_log("connecting to %s" % url)
 	_update_ui()
 	return err
 
@@ -83,7 +77,7 @@ func _on_send_pressed() -> void:
 
 
 func _on_connection_established(protocol: String) -> void:
-	_show("connected to %s:%d (subprotocol: '%s')" % [peer.get_connected_host(), peer.get_connected_port(), protocol])
+	_log("connected to %s:%d (subprotocol: '%s')" % [peer.get_connected_host(), peer.get_connected_port(), protocol])
 
 
 func _on_connection_error(reason: String) -> void:
@@ -94,28 +88,17 @@ func _on_data_received() -> void:
 	# Fires once per message; the message is readable now.
 	var line := peer.get_packet().get_string_from_utf8()
 	received.append(line)
-	_show(line)
+	_log(line)
 
 
 func _on_server_close_request(code: int, reason: String) -> void:
-	_show("server is closing the connection: code %d, reason '%s'" % [code, reason])
+	_log("server is closing the connection: code %d, reason '%s'" % [code, reason])
 
 
 func _on_connection_closed(was_clean_close: bool) -> void:
-	_show("disconnected (clean: %s, code %d, reason '%s')" % [was_clean_close, peer.get_close_code(), peer.get_close_reason()])
+	_log("disconnected (clean: %s, code %d, reason '%s')" % [was_clean_close, peer.get_close_code(), peer.get_close_reason()])
 	if not was_clean_close and not peer.get_last_error().is_empty():
 		_show_error(peer.get_last_error())
-
-
-func _show(line: String) -> void:
-	messages.add_text(line + "\n")
-	event.emit(line)
-
-
-func _show_error(text: String) -> void:
-	_set_error(text)
-	messages.add_text("error: " + text + "\n")
-	event.emit("error: " + text)
 
 
 func _update_ui() -> void:
@@ -124,9 +107,3 @@ func _update_ui() -> void:
 	connect_button.text = "Connect" if state == RustWebSocketPeer.STATE_CLOSED else "Disconnect"
 	url_edit.editable = state == RustWebSocketPeer.STATE_CLOSED
 	send_button.disabled = state != RustWebSocketPeer.STATE_OPEN
-
-
-## The error label shows the last failure (get_last_error() or the signal's reason).
-func _set_error(text: String) -> void:
-	error_label.text = text
-	error_label.visible = not text.is_empty()

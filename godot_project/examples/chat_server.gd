@@ -1,4 +1,4 @@
-extends PanelContainer
+extends "res://examples/chat_panel.gd"
 ## Chat server demo: press Start, then connect chat clients to
 ## ws://127.0.0.1:<port>/chat?name=<nickname>. Every text message a client
 ## sends is relayed to all clients as "<nickname>: <text>".
@@ -6,15 +6,9 @@ extends PanelContainer
 ## The server is a RustWebSocketServer polled once per frame in _process();
 ## its signals (and each peer's own) are emitted from inside that poll() call.
 
-## Emitted for every line this server logs (used by chat_headless.gd).
-signal event(text: String)
-
 @onready var port_edit: LineEdit = %Port
 @onready var start_button: Button = %StartButton
-@onready var status_label: Label = %Status
-@onready var error_label: Label = %Error
 @onready var clients_list: ItemList = %Clients
-@onready var log_view: RichTextLabel = %Log
 
 var server := RustWebSocketServer.new()
 ## Peer id -> nickname, for the connected clients.
@@ -120,16 +114,6 @@ func _nickname(path: String, id: int) -> String:
 	return "guest%d" % id
 
 
-func _log(line: String) -> void:
-	log_view.add_text(line + "\n")
-	event.emit(line)
-
-
-func _show_error(text: String) -> void:
-	_set_error(text)
-	_log("error: " + text)
-
-
 func _update_ui() -> void:
 	if server.is_listening():
 		status_label.text = "Listening on port %d, %d client(s)" % [server.get_port(), names.size()]
@@ -140,9 +124,3 @@ func _update_ui() -> void:
 	clients_list.clear()
 	for id in names:
 		clients_list.add_item("%d  %s  (%s)" % [id, names[id], server.get_peer_address(id)])
-
-
-## The error label shows the last failure (get_last_error() or the signal's reason).
-func _set_error(text: String) -> void:
-	error_label.text = text
-	error_label.visible = not text.is_empty()

@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use websocket_peer::core::{Accepted, Config, Peer, ReadyState, Server, ServerConfig};
+use websocket_peer::core::{Accepted, Config, Packet, Peer, ReadyState, Server, ServerConfig};
 
 const SECONDS: f64 = 0.5;
 const ROUNDS: usize = 5;
@@ -61,14 +61,30 @@ impl Pair {
     }
 }
 
-/// Client sends `payload`, `window` messages in flight; returns messages/s.
-fn one_way(p: &mut Pair, payload: &[u8], window: u64, seconds: f64) -> f64 {
-    let (mut sent, mut received, mut bytes) = (0u64, 0u64, 0usize);
-    let start = Instant::now();
-    let end = start + Duration::from_secs_f64(seconds);
-    let mut now = start;
+/// Calls `frame` until `seconds` have passed; returns what the frames counted
+/// per second of this thread's CPU time.
+fn per_cpu_second(seconds: f64, mut frame: impl FnMut() -> u64) -> f64 {
+    let end = Instant::now() + Duration::from_secs_f64(seconds);
     let cpu0 = cpu_seconds();
-    while now < end {
+    let mut counted = 0u64;
+    while Instant::now() < end {
+        counted += frame();
+    }
+    counted as f64 / (cpu_seconds() - cpu0)
+}
+
+/// The client keeps `window` messages of `payload` in flight; after each
+/// frame `arrived` takes the messages that completed the trip and returns
+/// their count and bytes. Returns completed messages/s.
+fn windowed(
+    p: &mut Pair,
+    payload: &[u8],
+    window: u64,
+    seconds: f64,
+    mut arrived: impl FnMut(&mut Pair) -> (u64, usize),
+) -> f64 {
+    let (mut sent, mut received, mut bytes) = (0u64, 0u64, 0usize);
+    let rate = per_cpu_second(seconds, || {
         while sent - received < window {
             if p.client.send(payload, false).is_err() {
                 break;
@@ -76,67 +92,56 @@ fn one_way(p: &mut Pair, payload: &[u8], window: u64, seconds: f64) -> f64 {
             sent += 1;
         }
         p.pump();
-        for packet in p.remote.inbox_mut().drain() {
-            bytes += packet.data.len();
-            received += 1;
-        }
-        now = Instant::now();
-    }
-    let cpu = cpu_seconds() - cpu0;
+        let (messages, size) = arrived(p);
+        received += messages;
+        bytes += size;
+        messages
+    });
     assert_eq!(bytes as u64, received * payload.len() as u64, "sizes");
-    received as f64 / cpu
+    rate
+}
+
+/// Count and total size of `packets`.
+fn tally(packets: impl Iterator<Item = Packet>) -> (u64, usize) {
+    packets.fold((0, 0), |(n, bytes), p| (n + 1, bytes + p.data.len()))
+}
+
+/// Client sends `payload`, `window` messages in flight; returns messages/s.
+fn one_way(p: &mut Pair, payload: &[u8], window: u64, seconds: f64) -> f64 {
+    windowed(p, payload, window, seconds, |p| {
+        tally(p.remote.inbox_mut().drain())
+    })
+}
+
+/// The server-side peer sends back each message it has.
+fn echo_back(remote: &mut Peer) {
+    while let Some(packet) = remote.take_packet() {
+        remote.send(&packet.data, false).unwrap();
+    }
 }
 
 /// One message bounces between the two; returns round trips/s.
 fn ping_pong(p: &mut Pair, payload: &[u8], seconds: f64) -> f64 {
-    let mut trips = 0u64;
-    let start = Instant::now();
-    let end = start + Duration::from_secs_f64(seconds);
-    let mut now = start;
-    let cpu0 = cpu_seconds();
     p.client.send(payload, false).unwrap();
-    while now < end {
+    per_cpu_second(seconds, || {
         p.pump();
-        while let Some(packet) = p.remote.take_packet() {
-            p.remote.send(&packet.data, false).unwrap();
-        }
+        echo_back(&mut p.remote);
+        let mut trips = 0;
         while p.client.take_packet().is_some() {
             trips += 1;
             p.client.send(payload, false).unwrap();
         }
-        now = Instant::now();
-    }
-    trips as f64 / (cpu_seconds() - cpu0)
+        trips
+    })
 }
 
 /// Client sends `payload` with `window` in flight; the server-side peer sends
 /// each message back; returns echoes received by the client per second.
 fn echo(p: &mut Pair, payload: &[u8], window: u64, seconds: f64) -> f64 {
-    let (mut sent, mut echoed, mut bytes) = (0u64, 0u64, 0usize);
-    let start = Instant::now();
-    let end = start + Duration::from_secs_f64(seconds);
-    let mut now = start;
-    let cpu0 = cpu_seconds();
-    while now < end {
-        while sent - echoed < window {
-            if p.client.send(payload, false).is_err() {
-                break;
-            }
-            sent += 1;
-        }
-        p.pump();
-        while let Some(packet) = p.remote.take_packet() {
-            p.remote.send(&packet.data, false).unwrap();
-        }
-        while let Some(packet) = p.client.take_packet() {
-            bytes += packet.data.len();
-            echoed += 1;
-        }
-        now = Instant::now();
-    }
-    let cpu = cpu_seconds() - cpu0;
-    assert_eq!(bytes as u64, echoed * payload.len() as u64, "sizes");
-    echoed as f64 / cpu
+    windowed(p, payload, window, seconds, |p| {
+        echo_back(&mut p.remote);
+        tally(std::iter::from_fn(|| p.client.take_packet()))
+    })
 }
 
 /// Background load only ever slows a round down, so the best is the least disturbed.

@@ -7,18 +7,26 @@ mod support;
 use std::time::Duration;
 
 use support::*;
-use websocket_peer::core::Config;
+use websocket_peer::core::{Config, Peer};
+
+/// The client sends `requests` in one frame; waits until the server-side
+/// peer holds them all.
+fn send_requests(p: &mut Pair, requests: &[&[u8]]) {
+    for request in requests {
+        p.client.send(request, false).unwrap();
+    }
+    p.client.poll().for_each(drop);
+    poll_until(&mut p.remote, 5, "the requests", |r| {
+        (r.available_packets() == requests.len()).then_some(())
+    });
+}
 
 #[test]
 fn a_server_reply_leaves_without_another_server_poll() {
     let mut p = pair(Config::default());
     for round in 0..50u8 {
-        p.client.send(&[round], false).unwrap();
-        p.client.poll().for_each(drop);
-        wait_for(5, "the request", || {
-            p.remote.poll().for_each(drop);
-            p.remote.take_packet()
-        });
+        send_requests(&mut p, &[&[round]]);
+        assert_eq!(&p.remote.take_packet().unwrap().data[..], &[round]);
         p.remote.send(&[round, round], false).unwrap();
         assert_eq!(
             p.remote.buffered_amount(),
@@ -26,10 +34,7 @@ fn a_server_reply_leaves_without_another_server_poll() {
             "round {round}: reply written by send"
         );
         // The server-side peer is not polled again: the reply must already be on its way.
-        let reply = wait_for(5, "the reply", || {
-            p.client.poll().for_each(drop);
-            p.client.take_packet()
-        });
+        let reply = poll_until(&mut p.client, 5, "the reply", Peer::take_packet);
         assert_eq!(&reply.data[..], &[round, round]);
     }
 }
@@ -37,14 +42,7 @@ fn a_server_reply_leaves_without_another_server_poll() {
 #[test]
 fn replies_to_several_messages_go_out_together_once_all_are_taken() {
     let mut p = pair(Config::default());
-    for i in 0..3u8 {
-        p.client.send(&[i], false).unwrap();
-    }
-    p.client.poll().for_each(drop);
-    wait_for(5, "three requests", || {
-        p.remote.poll().for_each(drop);
-        (p.remote.available_packets() == 3).then_some(())
-    });
+    send_requests(&mut p, &[&[0], &[1], &[2]]);
     let mut replies = 0;
     while let Some(packet) = p.remote.take_packet() {
         p.remote.send(&packet.data, false).unwrap();
@@ -61,9 +59,8 @@ fn replies_to_several_messages_go_out_together_once_all_are_taken() {
         0,
         "the last reply wrote all three"
     );
-    wait_for(5, "three replies", || {
-        p.client.poll().for_each(drop);
-        (p.client.available_packets() == 3).then_some(())
+    poll_until(&mut p.client, 5, "three replies", |c| {
+        (c.available_packets() == 3).then_some(())
     });
 }
 
@@ -83,10 +80,9 @@ fn an_idle_client_reads_each_message_at_its_first_poll_after_it_arrived() {
         // pause only covers a busy machine's scheduling.
         std::thread::sleep(Duration::from_millis(if round % 10 == 0 { 20 } else { 0 }));
         let mut polls = 0;
-        let got = wait_for(5, "the message", || {
+        let got = poll_until(&mut p.client, 5, "the message", |c| {
             polls += 1;
-            p.client.poll().for_each(drop);
-            p.client.take_packet()
+            c.take_packet()
         });
         assert_eq!(&got.data[..], &round.to_le_bytes());
         if round % 10 == 0 {

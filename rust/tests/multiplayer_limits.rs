@@ -25,23 +25,61 @@ fn listen(config: ServerConfig) -> Server {
     Server::listen(0, "127.0.0.1", config).expect("listen")
 }
 
-fn budget_of(bytes: usize) -> ServerConfig {
-    ServerConfig {
-        inbound_budget: bytes,
-        ..ServerConfig::default()
-    }
-}
-
 fn connect(server: &mut Server, events: &mut Vec<MultiplayerEvent>) -> Client {
     let url = format!("ws://127.0.0.1:{}/", server.port());
     let mut client = Client::connect(&url, &[], &[], Config::default(), |p| p).unwrap();
-    let mut client_events = Vec::new();
-    wait_for(10, "the client has its id", || {
-        server.poll(|p| p, events);
-        client.poll(&mut client_events);
-        (client.status() == Status::Connected).then_some(())
-    });
+    poll_both_until(
+        server,
+        events,
+        &mut client,
+        "the client has its id",
+        |_, c| c.status() == Status::Connected,
+    );
     client
+}
+
+/// A server with an inbound budget of `bytes` and one client connected to
+/// it, with the client's id.
+fn budget_and_client(bytes: usize) -> (Server, Vec<MultiplayerEvent>, Client, i32) {
+    let mut events = Vec::new();
+    let mut server = listen(budget_of(bytes));
+    let client = connect(&mut server, &mut events);
+    let id = server.peer_ids().next().unwrap();
+    (server, events, client, id)
+}
+
+/// Polls the server and `client` until `done` holds. The client's own events
+/// are dropped: these tests judge the server.
+fn poll_both_until(
+    server: &mut Server,
+    events: &mut Vec<MultiplayerEvent>,
+    client: &mut Client,
+    what: &str,
+    done: impl Fn(&Server, &Client) -> bool,
+) {
+    wait_for(10, what, || {
+        server.poll(|p| p, events);
+        client.poll(&mut Vec::new());
+        done(server, client).then_some(())
+    });
+}
+
+/// Sends `count` complete packets of `size` bytes from `client` and waits
+/// until all of them wait in the server's queue for the game.
+fn queue_packets(
+    server: &mut Server,
+    events: &mut Vec<MultiplayerEvent>,
+    client: &mut Client,
+    count: usize,
+    size: usize,
+) {
+    let packet = vec![7u8; size];
+    for _ in 0..count {
+        client.put_packet(&packet).unwrap();
+    }
+    poll_both_until(server, events, client, "the packets queued", |s, _| {
+        s.available_packets() == count
+    });
 }
 
 /// A raw client past the upgrade, with the peer id the server sent it.
@@ -97,18 +135,8 @@ fn disconnected(events: &[MultiplayerEvent], id: i32) -> usize {
 
 #[test]
 fn packets_waiting_for_the_game_stay_in_the_budget_until_taken() {
-    let mut events = Vec::new();
-    let mut server = listen(budget_of(8 * MIB));
-    let mut client = connect(&mut server, &mut events);
-    for _ in 0..10 {
-        client.put_packet(&vec![7u8; 100 * KIB]).unwrap();
-    }
-    let mut client_events = Vec::new();
-    wait_for(10, "ten packets queued", || {
-        server.poll(|p| p, &mut events);
-        client.poll(&mut client_events);
-        (server.available_packets() == 10).then_some(())
-    });
+    let (mut server, mut events, mut client, _) = budget_and_client(8 * MIB);
+    queue_packets(&mut server, &mut events, &mut client, 10, 100 * KIB);
     let held = server.budget().held();
     assert!(
         (1000 * KIB..1000 * KIB + 64 * KIB).contains(&held),
@@ -121,10 +149,7 @@ fn packets_waiting_for_the_game_stay_in_the_budget_until_taken() {
 
 #[test]
 fn a_full_budget_closes_the_biggest_holders_with_one_warning_and_the_game_goes_on() {
-    let mut events = Vec::new();
-    let mut server = listen(budget_of(MIB));
-    let mut real = connect(&mut server, &mut events);
-    let real_id = server.peer_ids().next().unwrap();
+    let (mut server, mut events, mut real, real_id) = budget_and_client(MIB);
     let mut attackers: Vec<(Raw, i32)> = (0..3)
         .map(|_| raw_client(&mut server, &mut events))
         .collect();
@@ -209,20 +234,9 @@ fn a_full_budget_closes_the_biggest_holders_with_one_warning_and_the_game_goes_o
 
 #[test]
 fn a_client_whose_packets_wait_in_the_queue_is_the_biggest_holder() {
-    let mut events = Vec::new();
-    let mut server = listen(budget_of(MIB));
-    let mut hoarder = connect(&mut server, &mut events);
-    let hoarder_id = server.peer_ids().next().unwrap();
+    let (mut server, mut events, mut hoarder, hoarder_id) = budget_and_client(MIB);
     // 1000 KiB of complete packets the game does not take yet: under the budget.
-    for _ in 0..5 {
-        hoarder.put_packet(&vec![1u8; 200 * KIB]).unwrap();
-    }
-    let mut hoarder_events = Vec::new();
-    wait_for(10, "the packets queued", || {
-        server.poll(|p| p, &mut events);
-        hoarder.poll(&mut hoarder_events);
-        (server.available_packets() == 5).then_some(())
-    });
+    queue_packets(&mut server, &mut events, &mut hoarder, 5, 200 * KIB);
     assert_eq!(budget_warnings(&events), 0);
     // Another client's unfinished 100 KiB tip the budget over.
     let (mut raw, raw_id) = raw_client(&mut server, &mut events);
@@ -245,11 +259,13 @@ fn a_client_whose_packets_wait_in_the_queue_is_the_biggest_holder() {
         "{} held",
         server.budget().held()
     );
-    wait_for(5, "the hoarder's close frame", || {
-        server.poll(|p| p, &mut events);
-        hoarder.poll(&mut hoarder_events);
-        (hoarder.status() == Status::Disconnected).then_some(())
-    });
+    poll_both_until(
+        &mut server,
+        &mut events,
+        &mut hoarder,
+        "the hoarder's close frame",
+        |_, h| h.status() == Status::Disconnected,
+    );
 }
 
 #[test]

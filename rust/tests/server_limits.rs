@@ -114,10 +114,7 @@ fn open_raw(owner: &mut Owner) -> Raw {
 #[test]
 fn a_full_budget_closes_the_biggest_holder_and_the_others_go_on() {
     const BUDGET: usize = 4 << 20;
-    let mut owner = Owner::new(ServerConfig {
-        inbound_budget: BUDGET,
-        ..ServerConfig::default()
-    });
+    let mut owner = Owner::new(budget_of(BUDGET));
     owner.echo = true;
     let mut client = Peer::new(Config::default());
     client
@@ -200,10 +197,7 @@ fn a_full_budget_closes_the_biggest_holder_and_the_others_go_on() {
 #[test]
 fn reading_stops_at_the_budget_until_the_owner_closes_someone() {
     const BUDGET: usize = 1 << 20;
-    let mut owner = Owner::new(ServerConfig {
-        inbound_budget: BUDGET,
-        ..ServerConfig::default()
-    });
+    let mut owner = Owner::new(budget_of(BUDGET));
     owner.enforce = false;
     let mut raw = open_raw(&mut owner);
     send_all(&mut owner, &mut raw, &frame_header(2, true, 4 << 20));
@@ -239,10 +233,7 @@ fn reading_stops_at_the_budget_until_the_owner_closes_someone() {
 
 #[test]
 fn one_big_fragmented_message_with_pings_inside_is_counted_and_arrives_whole() {
-    let mut owner = Owner::new(ServerConfig {
-        inbound_budget: 8 << 20,
-        ..ServerConfig::default()
-    });
+    let mut owner = Owner::new(budget_of(8 << 20));
     let mut raw = open_raw(&mut owner);
     let fragment = vec![7u8; 1 << 20];
     for i in 0..6 {

@@ -124,17 +124,22 @@ fn pkcs8_key_serves_wss() {
     key_format_serves_wss("pkcs8", false, "BEGIN PRIVATE KEY");
 }
 
-#[test]
-fn key_of_another_certificate_is_refused() {
-    let (a, b) = (scratch("mismatch-a"), scratch("mismatch-b"));
-    let (Some((key_a, _)), Some((_, cert_b))) = (identity(&a.0, true), identity(&b.0, false))
-    else {
+/// Two identities from `make`, each in its own folder: the first one's key
+/// with the second one's certificate is refused, and the reason says why.
+fn foreign_key_is_refused(name: &str, make: impl Fn(&Path) -> Option<(Vec<u8>, Vec<u8>)>) {
+    let (a, b) = (scratch(&format!("{name}-a")), scratch(&format!("{name}-b")));
+    let (Some((key_a, _)), Some((_, cert_b))) = (make(&a.0), make(&b.0)) else {
         return;
     };
     let err = tls::acceptor(&key_a, &cert_b)
         .err()
         .expect("a foreign key must be refused");
     assert!(err.reason().contains("usable identity"), "{}", err.reason());
+}
+
+#[test]
+fn key_of_another_certificate_is_refused() {
+    foreign_key_is_refused("mismatch", |dir| identity(dir, true));
 }
 
 /// Makes an ECDSA key on `curve` as PKCS#8 (key.pem) and SEC1 (sec1.pem) and a
@@ -209,16 +214,9 @@ fn pkcs1_converts_as_openssl_does() {
 
 #[test]
 fn ecdsa_key_of_another_certificate_is_refused() {
-    let (a, b) = (scratch("ec-mismatch-a"), scratch("ec-mismatch-b"));
-    let (Some((_, sec1_a, _)), Some((_, _, cert_b))) =
-        (ec_identity(&a.0, "P-256"), ec_identity(&b.0, "P-256"))
-    else {
-        return;
-    };
-    let err = tls::acceptor(&sec1_a, &cert_b)
-        .err()
-        .expect("a foreign key must be refused");
-    assert!(err.reason().contains("usable identity"), "{}", err.reason());
+    foreign_key_is_refused("ec-mismatch", |dir| {
+        ec_identity(dir, "P-256").map(|(_, sec1, cert)| (sec1, cert))
+    });
 }
 
 /// Root -> intermediate -> leaf; the probe, answered by an OpenSSL server

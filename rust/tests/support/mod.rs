@@ -21,9 +21,31 @@ pub fn wait_for<T>(secs: u64, what: &str, mut step: impl FnMut() -> Option<T>) -
     }
 }
 
+/// Polls `peer`, dropping its events, until `step` returns `Some`; fails the
+/// test after `secs` seconds.
+pub fn poll_until<T>(
+    peer: &mut Peer,
+    secs: u64,
+    what: &str,
+    mut step: impl FnMut(&mut Peer) -> Option<T>,
+) -> T {
+    wait_for(secs, what, || {
+        peer.poll().for_each(drop);
+        step(peer)
+    })
+}
+
 /// A server on a free loopback port.
 pub fn server(config: ServerConfig) -> Server {
     Server::listen(0, "127.0.0.1", config).expect("listen")
+}
+
+/// The default server settings with an inbound budget of `bytes`.
+pub fn budget_of(bytes: usize) -> ServerConfig {
+    ServerConfig {
+        inbound_budget: bytes,
+        ..ServerConfig::default()
+    }
 }
 
 /// Client and server-side peer, both open, with the events seen while connecting.
