@@ -31,8 +31,6 @@ const SECONDS := 0.5
 const ROUNDS := 5
 const IDLE_PEERS := 1000
 const IDLE_FRAMES := 500
-const ECHO_CLIENTS := 100
-const ECHO_WINDOW := 4
 
 var _started := false
 var _failed := false
@@ -86,39 +84,24 @@ static func _switch_count() -> int:
 class Pair:
 	var a
 	var b
+	## Polled after the client by pump(): the built-in server-side peer, or our
+	## server, which polls its peers.
+	var other
+	## Accepts the connection: a TCPServer (built-in) or our RustWebSocketServer.
+	var listener
+	func _init(with_listener) -> void:
+		listener = with_listener
 	func pump() -> void:
-		pass
+		a.poll()
+		other.poll()
 	## Closes the ends, polls a while so the closes go out, then stops.
 	func shutdown() -> void:
-		close_ends()
+		a.close()
+		if b != null:
+			b.close()
 		for i in 20:
 			pump()
-		stop()
-	func close_ends() -> void:
-		a.close()
-	func stop() -> void:
-		pass
-
-
-class BuiltinPair extends Pair:
-	var tcp := TCPServer.new()
-	func pump() -> void:
-		a.poll()
-		b.poll()
-	func close_ends() -> void:
-		a.close()
-		b.close()
-	func stop() -> void:
-		tcp.stop()
-
-
-class OursPair extends Pair:
-	var server := RustWebSocketServer.new()
-	func pump() -> void:
-		a.poll()
-		server.poll()
-	func stop() -> void:
-		server.stop()
+		listener.stop()
 
 
 ## Sizes the built-in peer's ring buffers and packet queue for a workload; its
@@ -130,22 +113,24 @@ static func _size_builtin(ws: WebSocketPeer, buffer: int, packets: int) -> void:
 
 
 func _open_builtin(buffer: int, packets: int) -> Pair:
-	var p := BuiltinPair.new()
-	if p.tcp.listen(0, "127.0.0.1") != OK:
+	var tcp := TCPServer.new()
+	var p := Pair.new(tcp)
+	if tcp.listen(0, "127.0.0.1") != OK:
 		_fail("TCPServer.listen")
 		return null
 	var client := WebSocketPeer.new()
 	_size_builtin(client, buffer, packets)
-	client.connect_to_url("ws://127.0.0.1:%d/" % p.tcp.get_local_port())
+	client.connect_to_url("ws://127.0.0.1:%d/" % tcp.get_local_port())
 	p.a = client
 	var deadline := Time.get_ticks_msec() + 5000
 	while Time.get_ticks_msec() < deadline:
 		client.poll()
-		if p.b == null and p.tcp.is_connection_available():
+		if p.b == null and tcp.is_connection_available():
 			var ws := WebSocketPeer.new()
 			_size_builtin(ws, buffer, packets)
-			ws.accept_stream(p.tcp.take_connection())
+			ws.accept_stream(tcp.take_connection())
 			p.b = ws
+			p.other = ws
 		if p.b != null:
 			p.b.poll()
 			if client.get_ready_state() == WebSocketPeer.STATE_OPEN \
@@ -160,19 +145,21 @@ func _open_builtin(buffer: int, packets: int) -> Pair:
 
 
 func _open_ours() -> Pair:
-	var p := OursPair.new()
-	if p.server.listen(0, PackedStringArray(), "127.0.0.1") != OK:
+	var server := RustWebSocketServer.new()
+	var p := Pair.new(server)
+	p.other = server
+	if server.listen(0, PackedStringArray(), "127.0.0.1") != OK:
 		_fail("RustWebSocketServer.listen")
 		return null
 	var client := RustWebSocketPeer.new()
-	client.connect_to_url("ws://127.0.0.1:%d/" % p.server.get_port())
+	client.connect_to_url("ws://127.0.0.1:%d/" % server.get_port())
 	p.a = client
 	var deadline := Time.get_ticks_msec() + 5000
 	while Time.get_ticks_msec() < deadline:
 		p.pump()
-		var ids: PackedInt32Array = p.server.get_peer_ids()
+		var ids: PackedInt32Array = server.get_peer_ids()
 		if client.get_ready_state() == RustWebSocketPeer.STATE_OPEN and ids.size() == 1:
-			p.b = p.server.get_peer(ids[0])
+			p.b = server.get_peer(ids[0])
 			return p
 		OS.delay_usec(100)
 	_fail("our pair did not open")
@@ -181,17 +168,24 @@ func _open_ours() -> Pair:
 
 # ---- workloads (the same code runs on both implementations) -------------------
 
-## Client sends `payload` to the server-side peer, keeping `window` messages in
-## flight; returns messages received per second during the timed part.
-static func _one_way(p: Pair, payload: PackedByteArray, window: int, seconds: float, batch: bool) -> float:
+## How the receiving side of `_stream` takes messages.
+enum Take { ONE_BY_ONE, BATCH, ECHO }
+
+
+## Client sends `payload` keeping `window` messages in flight. With ONE_BY_ONE
+## the server-side peer takes each with `get_packet()`, with BATCH all waiting
+## ones with `get_packets()` (ours only); with ECHO it sends each back with
+## `put_packet(get_packet())`, the PacketPeer calls a game would use, and the
+## client takes the echoes with `get_packet()`. Returns messages received
+## (ECHO: echoes received by the client) per second of the timed part.
+static func _stream(p: Pair, payload: PackedByteArray, window: int, seconds: float, take: Take) -> float:
 	var a = p.a
 	var b = p.b
 	var sent := 0
 	var received := 0
 	var bytes := 0
-	var start := Time.get_ticks_usec()
-	var end := start + int(seconds * 1e6)
-	var now := start
+	var now := Time.get_ticks_usec()
+	var end := now + int(seconds * 1e6)
 	var cpu0 := _cpu_s()
 	while now < end:
 		while sent - received < window:
@@ -199,7 +193,13 @@ static func _one_way(p: Pair, payload: PackedByteArray, window: int, seconds: fl
 				break
 			sent += 1
 		p.pump()
-		if batch:
+		if take == Take.ECHO:
+			for i in b.get_available_packet_count():
+				b.put_packet(b.get_packet())
+			for i in a.get_available_packet_count():
+				bytes += a.get_packet().size()
+				received += 1
+		elif take == Take.BATCH:
 			for pkt in b.get_packets():
 				bytes += pkt.size()
 				received += 1
@@ -217,8 +217,15 @@ static func _one_way(p: Pair, payload: PackedByteArray, window: int, seconds: fl
 	while received < sent and Time.get_ticks_msec() < deadline:
 		p.pump()
 		for i in b.get_available_packet_count():
-			b.get_packet()
-			received += 1
+			if take == Take.ECHO:
+				b.put_packet(b.get_packet())
+			else:
+				b.get_packet()
+				received += 1
+		if take == Take.ECHO:
+			for i in a.get_available_packet_count():
+				a.get_packet()
+				received += 1
 	return rate
 
 
@@ -227,9 +234,8 @@ static func _ping_pong(p: Pair, payload: PackedByteArray, seconds: float) -> flo
 	var a = p.a
 	var b = p.b
 	var trips := 0
-	var start := Time.get_ticks_usec()
-	var end := start + int(seconds * 1e6)
-	var now := start
+	var now := Time.get_ticks_usec()
+	var end := now + int(seconds * 1e6)
 	var cpu0 := _cpu_s()
 	a.send(payload)
 	while now < end:
@@ -250,47 +256,6 @@ static func _ping_pong(p: Pair, payload: PackedByteArray, seconds: float) -> flo
 		if a.get_available_packet_count() > 0:
 			a.get_packet()
 			break
-	return rate
-
-
-## Client sends `payload` keeping `window` messages in flight; the server-side
-## peer echoes each one with `put_packet(get_packet())`, the PacketPeer calls a
-## game would use; the client takes the echoes with `get_packet()`. Returns
-## echoes received by the client per second.
-static func _echo(p: Pair, payload: PackedByteArray, window: int, seconds: float) -> float:
-	var a = p.a
-	var b = p.b
-	var sent := 0
-	var echoed := 0
-	var bytes := 0
-	var start := Time.get_ticks_usec()
-	var end := start + int(seconds * 1e6)
-	var now := start
-	var cpu0 := _cpu_s()
-	while now < end:
-		while sent - echoed < window:
-			if a.send(payload) != OK:
-				break
-			sent += 1
-		p.pump()
-		for i in b.get_available_packet_count():
-			b.put_packet(b.get_packet())
-		for i in a.get_available_packet_count():
-			bytes += a.get_packet().size()
-			echoed += 1
-		now = Time.get_ticks_usec()
-	var rate := echoed / (_cpu_s() - cpu0)
-	if bytes != echoed * payload.size():
-		printerr("size mismatch: %d bytes in %d echoes of %d" % [bytes, echoed, payload.size()])
-		rate = -1.0
-	var deadline := Time.get_ticks_msec() + 10000
-	while echoed < sent and Time.get_ticks_msec() < deadline:
-		p.pump()
-		for i in b.get_available_packet_count():
-			b.put_packet(b.get_packet())
-		for i in a.get_available_packet_count():
-			a.get_packet()
-			echoed += 1
 	return rate
 
 
@@ -338,39 +303,42 @@ func _bench_throughput(only: PackedStringArray) -> void:
 	var small := _bytes(64)
 	# Untimed warm-up of both implementations: the first connections of a
 	# process pay one-time costs that would otherwise land on row 1.
-	_compare(func(p): return _one_way(p, small, 64, 0.2, false), 1 << 20, 4096)
+	_compare(func(p): return _stream(p, small, 64, 0.2, Take.ONE_BY_ONE), 1 << 20, 4096)
 	if want.call("small_w64"):
-		_row("small_w64", _compare(func(p): return _one_way(p, small, 64, SECONDS, false), 1 << 20, 4096))
+		_row("small_w64", _compare(func(p): return _stream(p, small, 64, SECONDS, Take.ONE_BY_ONE), 1 << 20, 4096))
 	if want.call("small_w64_batch"):
 		# Built-in has no batch call: its column is the per-message loop.
-		_row("small_w64_batch", _compare(func(p): return _one_way(p, small, 64, SECONDS, false), 1 << 20, 4096,
-				func(p): return _one_way(p, small, 64, SECONDS, true)))
+		_row("small_w64_batch", _compare(func(p): return _stream(p, small, 64, SECONDS, Take.ONE_BY_ONE), 1 << 20, 4096,
+				func(p): return _stream(p, small, 64, SECONDS, Take.BATCH)))
 	if want.call("large_w4"):
 		var large := _bytes(1 << 20)
-		var r := _compare(func(p): return _one_way(p, large, 4, SECONDS, false), 8 << 20, 4096)
+		var r := _compare(func(p): return _stream(p, large, 4, SECONDS, Take.ONE_BY_ONE), 8 << 20, 4096)
 		_row("large_w4", [r[0], r[1]])
 	if want.call("large_w4_batch"):
 		# As above, ours taking messages with get_packets(): PacketPeer.get_packet()
 		# copies into the new array byte by byte, get_packets() with memcpy.
 		var large := _bytes(1 << 20)
-		_row("large_w4_batch", _compare(func(p): return _one_way(p, large, 4, SECONDS, false), 8 << 20, 4096,
-				func(p): return _one_way(p, large, 4, SECONDS, true)))
+		_row("large_w4_batch", _compare(func(p): return _stream(p, large, 4, SECONDS, Take.ONE_BY_ONE), 8 << 20, 4096,
+				func(p): return _stream(p, large, 4, SECONDS, Take.BATCH)))
 	if want.call("ping_pong"):
 		_row("ping_pong", _compare(func(p): return _ping_pong(p, small, SECONDS), 1 << 16, 4096))
 	for w in [1, 4]:
 		var key := "echo_1m_w%d" % w
 		if want.call(key):
 			var large := _bytes(1 << 20)
-			var r := _compare(func(p): return _echo(p, large, w, SECONDS), 8 << 20, 4096)
+			var r := _compare(func(p): return _stream(p, large, w, SECONDS, Take.ECHO), 8 << 20, 4096)
 			_row(key, [r[0], r[1]])
 	if want.call("huge_16m"):
 		var huge := _bytes(16 << 20)
-		_row("huge_16m", _compare(func(p): return _one_way(p, huge, 1, SECONDS * 2, false) * 16.0, 32 << 20, 4096))
+		_row("huge_16m", _compare(func(p): return _stream(p, huge, 1, SECONDS * 2, Take.ONE_BY_ONE) * 16.0, 32 << 20, 4096))
 	if want.call("echo_100"):
 		_row("echo_100", [_echo_builtin(), _echo_ours()])
 
 
 # ---- 100 clients echoing through one server -------------------------------
+
+const ECHO_CLIENTS := 100
+const ECHO_WINDOW := 4
 
 ## Each client keeps ECHO_WINDOW messages in flight; the server sends every
 ## message back. Returns echoes received by the clients per second.
@@ -380,9 +348,8 @@ static func _echo_loop(clients: Array, server_peers: Array, poll_server: Callabl
 	var in_flight := PackedInt32Array()
 	in_flight.resize(clients.size())
 	var echoed := 0
-	var start := Time.get_ticks_usec()
-	var end := start + int(seconds * 1e6)
-	var now := start
+	var now := Time.get_ticks_usec()
+	var end := now + int(seconds * 1e6)
 	var cpu0 := _cpu_s()
 	while now < end:
 		for i in clients.size():
@@ -448,21 +415,34 @@ static func _close_clients(clients: Array, poll_server: Callable) -> void:
 		poll_server.call()
 
 
+## Whether the msec clock passed `deadline`; if so, fails the run with `what`.
+func _late(deadline: int, what: String) -> bool:
+	if Time.get_ticks_msec() <= deadline:
+		return false
+	_fail(what)
+	return true
+
+
+## `count` new clients of class `peer_class`, each connecting to `port` on loopback.
+static func _dial(peer_class, port: int, count: int) -> Array:
+	var dialed := []
+	for i in count:
+		var c = peer_class.new()
+		c.connect_to_url("ws://127.0.0.1:%d/" % port)
+		dialed.append(c)
+	return dialed
+
+
 ## Connects `n` built-in clients to `tcp` and accepts their server-side peers,
 ## a few at a time: TCPServer listens with a backlog of 8, and connects beyond
 ## it wait for SYN retransmits (seconds).
 func _connect_builtin(tcp: TCPServer, n: int, clients: Array, servers: Array, buffer: int, packets: int) -> bool:
 	var deadline := Time.get_ticks_msec() + 60000
 	while clients.size() < n:
-		var batch := []
+		var batch := _dial(WebSocketPeer, tcp.get_local_port(), mini(8, n - clients.size()))
 		var accepted := []
-		for i in mini(8, n - clients.size()):
-			var c := WebSocketPeer.new()
-			c.connect_to_url("ws://127.0.0.1:%d/" % tcp.get_local_port())
-			batch.append(c)
 		while true:
-			if Time.get_ticks_msec() > deadline:
-				_fail("built-in clients did not all open")
+			if _late(deadline, "built-in clients did not all open"):
 				return false
 			for c in batch:
 				c.poll()
@@ -495,15 +475,10 @@ func _connect_ours(server: RustWebSocketServer, n: int, clients: Array, servers:
 	var deadline := Time.get_ticks_msec() + 60000
 	var first := clients.size()
 	while clients.size() - first < n:
-		var batch := []
-		for i in mini(100, n - (clients.size() - first)):
-			var c := RustWebSocketPeer.new()
-			c.connect_to_url("ws://127.0.0.1:%d/" % server.get_port())
-			batch.append(c)
+		var batch := _dial(RustWebSocketPeer, server.get_port(), mini(100, n - (clients.size() - first)))
 		var want := server.get_peer_ids().size() + batch.size()
 		while true:
-			if Time.get_ticks_msec() > deadline:
-				_fail("our clients did not all open")
+			if _late(deadline, "our clients did not all open"):
 				return false
 			for c in batch:
 				c.poll()
