@@ -220,7 +220,7 @@ impl Server {
     }
 
     /// The peers that may have input since the last [`Server::poll`]: the ids of
-    /// those whose sockets are readable, or `None` when that is not known and
+    /// those whose sockets are readable, in ascending order, or `None` when that is not known and
     /// every peer has to be polled. A peer not listed only needs polling when its
     /// owner queued something for it or it has a close or heartbeat in progress.
     pub fn ready_peers(&self) -> Option<&[i32]> {
@@ -380,6 +380,8 @@ impl Server {
                 key => self.ready.push(key as i32),
             }
         }
+        // Sorted, so owners can look ids up by binary search.
+        self.ready.sort_unstable();
         self.all_ready = self.unwatched || !complete;
         listener_ready || self.all_ready
     }

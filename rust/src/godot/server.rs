@@ -262,17 +262,10 @@ impl WebSocketServer {
         }
         // Binding a peer is not free, and a read finds nothing on an idle socket:
         // poll only peers whose socket has input or that have something to do.
-        let mut ready = self
-            .server
-            .as_ref()
-            .and_then(|s| s.ready_peers())
-            .map(<[i32]>::to_vec);
-        if let Some(ready) = &mut ready {
-            ready.sort_unstable();
-        }
+        let ready = self.server.as_ref().and_then(|s| s.ready_peers());
         for (id, peer) in &mut self.peers {
             let wake = self.wakes.get(id);
-            let due = match (&ready, wake) {
+            let due = match (ready, wake) {
                 (Some(ready), Some(wake)) => {
                     wake.swap(false, Ordering::Relaxed) | ready.binary_search(id).is_ok()
                 }
