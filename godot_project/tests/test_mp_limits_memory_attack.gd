@@ -47,12 +47,11 @@ func run_test() -> void:
 		ours.inbound_budget = int(budget_env)
 	var budget: int = ours.inbound_budget
 	log_info("inbound_budget %d MiB" % (budget / MIB))
-	var started: Array = await MpTree.start(self, "attack", ours,
-			[WebSocketMultiplayerPeer.new(), RustWebSocketMultiplayerPeer.new()])
-	if started.is_empty():
+	var session := await MpTree.start(self, "attack", ours, MpTree.mixed_clients())
+	if session == null:
 		return
-	var server = started[0]
-	var players: Array = started[1]
+	var server := session.server
+	var players: Array = session.clients
 	chunk.resize(MIB)
 
 	for i in ATTACKERS:
@@ -125,7 +124,7 @@ func run_test() -> void:
 		play(server, players)
 		return server.mp.get_peers().size() == 2 and ours.get_inbound_buffered() == 0, 10.0,
 			"the attackers' memory given back")
-	await MpTree.stop(self, players + [server])
+	await MpTree.stop(self, session.everyone())
 	OS.remove_logger(warnings)
 
 
