@@ -1,4 +1,4 @@
-extends "res://tests/harness/test_case.gd"
+extends "res://tests/harness/server_case.gd"
 ## Handshake headers and subprotocols over wss:// with our TLS server: custom
 ## request headers (repeated names, colons in values) and the path and query
 ## reach the server-side peer; extra_headers and the chosen subprotocol are in
@@ -7,7 +7,6 @@ extends "res://tests/harness/test_case.gd"
 ## connection_error) names the subprotocols; header injection is refused.
 
 const Fx := preload("res://tests/support/tls_fixtures.gd")
-const SignalLog := preload("res://tests/support/signal_log.gd")
 
 
 ## A TLS client that sends an upgrade request by hand and keeps what comes back.
@@ -53,8 +52,6 @@ class RawTlsClient extends RefCounted:
 
 
 var fx := Fx.new()
-var server := RustWebSocketServer.new()
-var slog: SignalLog = SignalLog.watching(server, SignalLog.SERVER_SIGNALS)
 
 
 func _init() -> void:

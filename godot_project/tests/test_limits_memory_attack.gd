@@ -1,4 +1,4 @@
-extends "res://tests/harness/test_case.gd"
+extends "res://tests/harness/server_case.gd"
 ## The memory attack on a server with default settings, at a size that fits
 ## CI: 9 raw clients each announce a 40 MiB binary message (under the
 ## default 64 MiB max_message_size), send 39 MiB of it and stall: 351 MiB in
@@ -16,14 +16,11 @@ extends "res://tests/harness/test_case.gd"
 ## it at full size: 40 clients sending 59 MiB of 60 MiB messages (2.3 GiB).
 
 const MemoryAttack := preload("res://tests/support/memory_attack.gd")
-const ServerLog := preload("res://tests/support/server_log.gd")
 const WarningLog := preload("res://tests/support/warning_log.gd")
 
 const MIB := 1 << 20
 const BIG := 48 * MIB
 
-var server := RustWebSocketServer.new()
-var slog := ServerLog.new()
 var warnings := WarningLog.new()
 var echo_client := WebSocketPeer.new()
 var echo_started := false
@@ -47,11 +44,9 @@ func run_test() -> void:
 		server.inbound_budget = int(budget_env)
 	var budget := server.inbound_budget
 	log_info("inbound_budget %d MiB" % (budget / MIB))
-	slog.watch(server, ServerLog.SERVER_SIGNALS)
 	server.data_received.connect(on_data)
-	check_eq(server.listen(0, PackedStringArray(), "127.0.0.1"), OK, "listen")
-
-	check_eq(echo_client.connect_to_url("ws://127.0.0.1:%d/" % server.get_port()), OK, "echo client connects")
+	var url := listen_loopback()
+	check_eq(echo_client.connect_to_url(url), OK, "echo client connects")
 	await wait_until(func(): pump(); return attack.rounds >= 5, 10.0, "the real client gets echoes")
 
 	await attack.join(self, server.get_port(), pump, false)
@@ -71,7 +66,7 @@ func run_test() -> void:
 		data.resize(BIG)
 		data[BIG - 1] = 7
 		big.send(data))
-	check_eq(big.connect_to_url("ws://127.0.0.1:%d/" % server.get_port()), OK, "big client connects")
+	check_eq(big.connect_to_url(url), OK, "big client connects")
 	await wait_until(func(): pump(); big.poll(); return big_received >= 0, 30.0, "the 48 MiB message")
 	check_eq(big_received, BIG, "the 48 MiB message arrived whole")
 	server.stop()

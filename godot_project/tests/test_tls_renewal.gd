@@ -1,4 +1,4 @@
-extends "res://tests/harness/test_case.gd"
+extends "res://tests/harness/server_case.gd"
 ## Certificate renewal on a listening wss:// server, without a restart: a new
 ## certificate and key set on it serve every later handshake while clients
 ## connected before stay connected and keep talking. Clients trust only root
@@ -15,11 +15,8 @@ extends "res://tests/harness/test_case.gd"
 
 const Fx := preload("res://tests/support/tls_fixtures.gd")
 const PythonProcess := preload("res://tests/support/python_process.gd")
-const SignalLog := preload("res://tests/support/signal_log.gd")
 
 var fx := Fx.new()
-var server := RustWebSocketServer.new()
-var slog := SignalLog.new()
 ## [peer id, text] of each message the server received.
 var received := []
 var pythons := []
@@ -115,7 +112,6 @@ func run_test() -> void:
 	f.store_string(FileAccess.get_file_as_string(a.root) + FileAccess.get_file_as_string(b.root))
 	f.close()
 
-	slog.watch(server, SignalLog.SERVER_SIGNALS)
 	server.data_received.connect(func(id: int): received.append([id, server.get_peer(id).get_packet().get_string_from_utf8()]))
 	server.private_key = fx.load_key(leaf_a.keys.pkcs1)
 	server.tls_certificate = fx.load_cert(leaf_a.fullchain)
