@@ -15,7 +15,7 @@ var crypto := Crypto.new()
 ## Our server on 127.0.0.1 (a port the OS picks), wss:// when key and cert
 ## are given, that answers every message in its kind: text_prefix + the text,
 ## or the same bytes. Check is_listening() (get_last_error() says why not).
-func echo_server(key: CryptoKey, cert: X509Certificate, text_prefix := "",
+static func echo_server(key: CryptoKey, cert: X509Certificate, text_prefix := "",
 		handshake_timeout := 3.0) -> RustWebSocketServer:
 	var s := RustWebSocketServer.new()
 	s.private_key = key
