@@ -11,24 +11,20 @@ extends "res://tests/harness/test_case.gd"
 const MpTree := preload("res://tests/support/mp_tree.gd")
 const RawClient := preload("res://tests/support/raw_client.gd")
 const Frames := preload("res://tests/support/frames.gd")
-const WarningLog := preload("res://tests/support/warning_log.gd")
 const SECRET := "let me in"
 
-var warnings := WarningLog.new()
 var ours: RustWebSocketMultiplayerPeer
 var good: Array = []
 
 
 func run_test() -> void:
 	timeout_seconds = 90.0
-	OS.add_logger(warnings)
 	ours = RustWebSocketMultiplayerPeer.new()
 	ours.handshake_timeout = 2.0
 	ours.max_message_size = 1 << 20
 	var session := await MpTree.start(self, "bad clients", ours, MpTree.mixed_clients(), "ws", null, null,
 			func(e): MpTree.use_auth(e, SECRET, SECRET))
 	if session == null:
-		OS.remove_logger(warnings)
 		return
 	var server := session.server
 	good = session.clients
@@ -45,7 +41,6 @@ func run_test() -> void:
 	await vanishes_mid_message(port)
 	await still_playing(server, "every bad client")
 	check_eq(server.mp.get_peers().size(), 2, "only the two good clients are peers at the end")
-	OS.remove_logger(warnings)
 	await MpTree.stop(self, session.everyone())
 
 

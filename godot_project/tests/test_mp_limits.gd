@@ -11,10 +11,8 @@ const Proxy := preload("res://tests/support/connect_proxy.gd")
 const RawClient := preload("res://tests/support/raw_client.gd")
 const RawServer := preload("res://tests/support/raw_ws_server.gd")
 const Frames := preload("res://tests/support/frames.gd")
-const WarningLog := preload("res://tests/support/warning_log.gd")
 
 var polled: Array = []
-var warnings := WarningLog.new()
 
 
 func _process(_delta: float) -> void:
@@ -24,12 +22,10 @@ func _process(_delta: float) -> void:
 
 func run_test() -> void:
 	timeout_seconds = 90.0
-	OS.add_logger(warnings)
 	await through_proxy()
 	await heartbeat_on_server()
 	await heartbeat_on_client()
 	await outbound_limit()
-	OS.remove_logger(warnings)
 
 
 func through_proxy() -> void:

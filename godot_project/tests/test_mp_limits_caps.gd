@@ -10,9 +10,6 @@ extends "res://tests/harness/test_case.gd"
 const Frames := preload("res://tests/support/frames.gd")
 const MpTree := preload("res://tests/support/mp_tree.gd")
 const RawClient := preload("res://tests/support/raw_client.gd")
-const WarningLog := preload("res://tests/support/warning_log.gd")
-
-var warnings := WarningLog.new()
 
 
 func _init() -> void:
@@ -20,10 +17,8 @@ func _init() -> void:
 
 
 func run_test() -> void:
-	OS.add_logger(warnings)
 	await max_peers()
 	await message_timeout()
-	OS.remove_logger(warnings)
 
 
 func max_peers() -> void:

@@ -16,12 +16,10 @@ extends "res://tests/harness/test_case.gd"
 
 const MemoryAttack := preload("res://tests/support/memory_attack.gd")
 const MpTree := preload("res://tests/support/mp_tree.gd")
-const WarningLog := preload("res://tests/support/warning_log.gd")
 
 const MIB := 1 << 20
 const ATTACKERS := 9
 
-var warnings := WarningLog.new()
 var attack := MemoryAttack.new(40 * MIB, 39 * MIB, ATTACKERS)
 
 
@@ -30,7 +28,6 @@ func _init() -> void:
 
 
 func run_test() -> void:
-	OS.add_logger(warnings)
 	var ours := RustWebSocketMultiplayerPeer.new()
 	check_eq(ours.inbound_budget, 256 * MIB, "the default budget")
 	var budget_env := OS.get_environment("WSP_ATTACK_BUDGET")
@@ -38,7 +35,6 @@ func run_test() -> void:
 		ours.inbound_budget = int(budget_env)
 	log_info("inbound_budget %d MiB" % (ours.inbound_budget / MIB))
 	await MpTree.run(self, "attack", ours, MpTree.mixed_clients(), attacked.bind(ours))
-	OS.remove_logger(warnings)
 
 
 func attacked(session: MpTree.Session, ours: RustWebSocketMultiplayerPeer) -> void:
@@ -55,7 +51,7 @@ func attacked(session: MpTree.Session, ours: RustWebSocketMultiplayerPeer) -> vo
 		var left: Array = server.ids_of("peer_disconnected")
 		return attack.attackers.all(func(a): return (a.closed_code != 0) == left.has(a.id)), 10.0,
 			"peer_disconnected for each closed attacker and no other")
-	attack.check_outcome(self, ours.inbound_budget, ours.get_inbound_buffered(), ours.inbound_budget, warnings)
+	attack.check_outcome(self, ours.inbound_budget, ours.get_inbound_buffered(), ours.inbound_budget)
 	check_eq(warnings.count("RustWebSocketMultiplayerPeer"), 1, "no warning per closed attacker")
 	check(ours.get_last_error().contains("inbound budget"), "the reason is kept: %s" % ours.get_last_error())
 	for p in players:

@@ -9,11 +9,9 @@ extends "res://tests/harness/test_case.gd"
 const Fx := preload("res://tests/support/tls_fixtures.gd")
 const SignalLog := preload("res://tests/support/signal_log.gd")
 const DIR := "user://test_tls_client_verify"
-const WarningLog := preload("res://tests/support/warning_log.gd")
 
 var fx := Fx.new()
 var servers: Array = []
-var warnings := WarningLog.new()
 
 
 func _init() -> void:
@@ -77,7 +75,6 @@ func expect_open(server: Fx.BuiltinServer, url: String, setup: Callable, what: S
 
 
 func run_test() -> void:
-	OS.add_logger(warnings)
 	var key := fx.make_key()
 	var good := fx.self_signed(key, "CN=localhost,O=Good,C=US")
 	var other := fx.self_signed(key, "CN=other.example,O=Other,C=US")
@@ -149,4 +146,3 @@ func run_test() -> void:
 
 	for s in servers:
 		s.stop()
-	OS.remove_logger(warnings)

@@ -29,6 +29,14 @@ var allowed_error_patterns: PackedStringArray = []
 var expected_errors: Dictionary = {}
 
 
+const WarningLog := preload("res://tests/support/warning_log.gd")
+
+## The warnings logged while the test is in the tree (the runner does not
+## count them as failures), so that a test can check which were given:
+## `warnings.count("pattern")`.
+var warnings := WarningLog.new()
+
+
 ## What poll_pumped() polls, in order: objects with a poll() method, or
 ## arrays of them (an array the test keeps adding clients to is polled as it
 ## grows). Set it at the start of run_test().
@@ -38,6 +46,13 @@ var pumped: Array = []
 ## Override. May await.
 func run_test() -> void:
 	pass
+
+
+func _notification(what: int) -> void:
+	if what == NOTIFICATION_ENTER_TREE:
+		OS.add_logger(warnings)
+	elif what == NOTIFICATION_EXIT_TREE:
+		OS.remove_logger(warnings)
 
 
 ## Polls everything in pumped once; call it from wait_until() conditions.

@@ -112,9 +112,9 @@ func closed() -> Array:
 ## the attackers sent more than must_exceed bytes, the peak grew by at most
 ## budget + OVERHEAD, buffered (the server's get_inbound_buffered()) is within
 ## budget, the biggest holders were closed with 1009 and a reason and the
-## others kept, warnings (a WarningLog) holds one budget warning, and the real
+## others kept, the test's warnings hold one budget warning, and the real
 ## clients were served at least 10 rounds with no wait of 3 s.
-func check_outcome(test: Node, budget: int, buffered: int, must_exceed: int, warnings) -> void:
+func check_outcome(test: Node, budget: int, buffered: int, must_exceed: int) -> void:
 	var growth_mib := (peak - start_rss) / 1024.0
 	var sent_mib: float = attackers.reduce(func(s, a): return s + a.sent, 0) / float(MIB)
 	var shut := closed()
@@ -133,7 +133,7 @@ func check_outcome(test: Node, budget: int, buffered: int, must_exceed: int, war
 		test.check_eq(a.closed_code, 1009, "closed with 1009")
 		test.check(a.reason.contains("inbound budget"), "readable reason: %s" % a.reason)
 	test.check(attackers.size() - shut.size() >= 1, "attackers that fit stay connected")
-	test.check_eq(warnings.count("inbound budget"), 1, "one warning for the burst")
+	test.check_eq(test.warnings.count("inbound budget"), 1, "one warning for the burst")
 	test.check(during >= 10, "the real clients were served during the attack (%d rounds)" % during)
 	test.check(longest_gap_ms < 3000, "no round waited long (longest gap %d ms)" % longest_gap_ms)
 
