@@ -11,14 +11,6 @@ const MpTree := preload("res://tests/support/mp_tree.gd")
 const RawServer := preload("res://tests/support/raw_ws_server.gd")
 const Frames := preload("res://tests/support/frames.gd")
 
-var servers: Array = []
-
-
-func _process(_delta: float) -> void:
-	for s in servers:
-		s.poll()
-
-
 func run_test() -> void:
 	timeout_seconds = 90.0
 	# One error for each of the eleven failed connections below, no more.
@@ -52,7 +44,7 @@ func client_of(label: String, answer: String, after: PackedByteArray, timeout :=
 	raw.answer = answer
 	raw.after_answer = after
 	check_eq(raw.start(), OK, "%s: raw server listens" % label)
-	servers.append(raw)
+	polled.append(raw)
 	var peer := RustWebSocketMultiplayerPeer.new()
 	peer.handshake_timeout = timeout
 	var e := MpTree.join(self, label.validate_node_name().replace(" ", "_"), peer, raw.url(), "%s: create_client" % label)
@@ -106,7 +98,7 @@ func vanishes_mid_message() -> void:
 	raw.after_answer = id_frame(1234)
 	raw.after_answer.append_array(half)
 	check_eq(raw.start(), OK, "%s: raw server listens" % label)
-	servers.append(raw)
+	polled.append(raw)
 	var peer := RustWebSocketMultiplayerPeer.new()
 	var e := MpTree.join(self, label, peer, raw.url(), "%s: create_client" % label)
 	await wait_until(func(): return e.count("connected_to_server") == 1, 5.0, "%s: the client has its id" % label)
@@ -129,6 +121,6 @@ func malformed_url() -> void:
 
 
 func cleanup(got: Array) -> void:
-	servers.erase(got[1])
+	polled.erase(got[1])
 	got[1].stop()
 	await MpTree.stop(self, [got[0]])

@@ -12,13 +12,6 @@ const RawClient := preload("res://tests/support/raw_client.gd")
 const RawServer := preload("res://tests/support/raw_ws_server.gd")
 const Frames := preload("res://tests/support/frames.gd")
 
-var polled: Array = []
-
-
-func _process(_delta: float) -> void:
-	for p in polled:
-		p.poll()
-
 
 func run_test() -> void:
 	timeout_seconds = 90.0

@@ -37,6 +37,12 @@ const WarningLog := preload("res://tests/support/warning_log.gd")
 var warnings := WarningLog.new()
 
 
+## Objects with a poll() method that are polled every process frame while the
+## test is in the tree: ends that must keep moving while the test awaits
+## something else (a raw server while SceneMultiplayer connects to it).
+## Append and erase them as the test goes.
+var polled: Array = []
+
 ## What poll_pumped() polls, in order: objects with a poll() method, or
 ## arrays of them (an array the test keeps adding clients to is polled as it
 ## grows). Set it at the start of run_test().
@@ -49,10 +55,16 @@ func run_test() -> void:
 
 
 func _notification(what: int) -> void:
+	# Notifications reach every script of the hierarchy: a test's own
+	# _process() or _notification() does not turn these off.
 	if what == NOTIFICATION_ENTER_TREE:
 		OS.add_logger(warnings)
+		set_process(true)
 	elif what == NOTIFICATION_EXIT_TREE:
 		OS.remove_logger(warnings)
+	elif what == NOTIFICATION_PROCESS:
+		for p in polled:
+			p.poll()
 
 
 ## Polls everything in pumped once; call it from wait_until() conditions.
