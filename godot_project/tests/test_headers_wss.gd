@@ -51,16 +51,13 @@ class RawTlsClient extends RefCounted:
 				and tls.get_status() != StreamPeerTLS.STATUS_CONNECTED
 
 
-var fx := Fx.new()
-
-
 func _init() -> void:
 	timeout_seconds = 30
 
 
 func run_test() -> void:
-	var key := fx.make_key()
-	var cert := fx.self_signed(key)
+	var key := Fx.make_key()
+	var cert := Fx.self_signed(key)
 	server.private_key = key
 	server.tls_certificate = cert
 	server.handshake_timeout = 2.0

@@ -9,13 +9,11 @@ extends "res://tests/harness/test_case.gd"
 const Fx := preload("res://tests/support/tls_fixtures.gd")
 const MpTree := preload("res://tests/support/mp_tree.gd")
 
-var fx := Fx.new()
-
 
 func run_test() -> void:
 	timeout_seconds = 90.0
-	var key := fx.make_key()
-	var cert := fx.self_signed(key, "CN=localhost,O=Test,C=US")
+	var key := Fx.make_key()
+	var cert := Fx.self_signed(key, "CN=localhost,O=Test,C=US")
 	var server_tls := TLSOptions.server(key, cert)
 	var trust := TLSOptions.client(cert)
 

@@ -10,7 +10,6 @@ const EchoServers := preload("res://tests/support/echo_servers.gd")
 const Fx := preload("res://tests/support/tls_fixtures.gd")
 const SignalLog := preload("res://tests/support/signal_log.gd")
 
-var fx := Fx.new()
 var proxy := ConnectProxy.new()
 var echoes := EchoServers.new(self, "echo:")
 
@@ -71,8 +70,8 @@ func refused(url: String, proxy_url: String, what: String) -> String:
 
 
 func run_test() -> void:
-	var key := fx.make_key()
-	var cert := fx.self_signed(key)
+	var key := Fx.make_key()
+	var cert := Fx.self_signed(key)
 	var ws_url := EchoServers.url(echoes.add())
 	var wss_url := EchoServers.url(echoes.add(key, cert))
 	check_eq(proxy.start(), OK, "proxy listens")

@@ -10,7 +10,6 @@ const Fx := preload("res://tests/support/tls_fixtures.gd")
 const SignalLog := preload("res://tests/support/signal_log.gd")
 const DIR := "user://test_tls_client_verify"
 
-var fx := Fx.new()
 var servers: Array = []
 
 
@@ -75,10 +74,10 @@ func expect_open(server: Fx.BuiltinServer, url: String, setup: Callable, what: S
 
 
 func run_test() -> void:
-	var key := fx.make_key()
-	var good := fx.self_signed(key, "CN=localhost,O=Good,C=US")
-	var other := fx.self_signed(key, "CN=other.example,O=Other,C=US")
-	var expired := fx.self_signed(key, "CN=localhost,O=Expired,C=US", "20200101000000", "20210101000000")
+	var key := Fx.make_key()
+	var good := Fx.self_signed(key, "CN=localhost,O=Good,C=US")
+	var other := Fx.self_signed(key, "CN=other.example,O=Other,C=US")
+	var expired := Fx.self_signed(key, "CN=localhost,O=Expired,C=US", "20200101000000", "20210101000000")
 	var good_srv := serve(good, key)
 	var other_srv := serve(other, key)
 	var expired_srv := serve(expired, key)
@@ -98,9 +97,9 @@ func run_test() -> void:
 
 	# PEM files: user:// path, OS path, and a bundle whose second entry is the right one.
 	DirAccess.make_dir_recursive_absolute(ProjectSettings.globalize_path(DIR))
-	var os_path := fx.save_pem(good, DIR + "/good.pem")
+	var os_path := Fx.save_pem(good, DIR + "/good.pem")
 	# save(), not save_to_string(): that one logs a Unicode error (it copies a NUL along).
-	fx.save_pem(other, DIR + "/other.pem")
+	Fx.save_pem(other, DIR + "/other.pem")
 	var f := FileAccess.open(DIR + "/bundle.pem", FileAccess.WRITE)
 	f.store_string(FileAccess.get_file_as_string(DIR + "/other.pem") + FileAccess.get_file_as_string(DIR + "/good.pem"))
 	f.close()

@@ -9,7 +9,6 @@ const EchoServers := preload("res://tests/support/echo_servers.gd")
 const Fx := preload("res://tests/support/tls_fixtures.gd")
 const SignalLog := preload("res://tests/support/signal_log.gd")
 
-var fx := Fx.new()
 var echoes := EchoServers.new(self, "echo:", 1.0)
 var good: Array[RustWebSocketPeer] = []
 
@@ -58,8 +57,8 @@ func builtin_fails(url: String, options: TLSOptions, what: String) -> void:
 
 func run_test() -> void:
 	pumped = [echoes, good]
-	var key := fx.make_key()
-	var cert := fx.self_signed(key)
+	var key := Fx.make_key()
+	var cert := Fx.self_signed(key)
 	var tls_srv := echoes.add(key, cert)
 	var plain_srv := echoes.add()
 

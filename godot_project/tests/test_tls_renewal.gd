@@ -16,7 +16,6 @@ extends "res://tests/harness/server_case.gd"
 const Fx := preload("res://tests/support/tls_fixtures.gd")
 const PythonProcess := preload("res://tests/support/python_process.gd")
 
-var fx := Fx.new()
 ## [peer id, text] of each message the server received.
 var received := []
 var pythons := []
@@ -98,23 +97,23 @@ func renew_from_files(leaf: Dictionary, tag: String) -> Dictionary:
 
 
 func run_test() -> void:
-	var a := fx.openssl_pki("renew_a", "rsa", ["rsa"], 0xA001)
-	var b := fx.openssl_pki("renew_b", "p256", ["p256"], 0xB001)
+	var a := Fx.openssl_pki("renew_a", "rsa", ["rsa"], 0xA001)
+	var b := Fx.openssl_pki("renew_b", "p256", ["p256"], 0xB001)
 	if a.has("skip") or b.has("skip"):
 		fail("openssl is needed for this test: %s" % a.get("skip", b.get("skip")))
 		return
 	var leaf_a: Dictionary = a.leaves.rsa
 	var leaf_b: Dictionary = b.leaves.p256
-	var root_a := fx.load_cert(a.root)
-	var root_b := fx.load_cert(b.root)
+	var root_a := Fx.load_cert(a.root)
+	var root_b := Fx.load_cert(b.root)
 	roots_file = ProjectSettings.globalize_path("user://tls_fixtures/renew_roots.pem")
 	var f := FileAccess.open(roots_file, FileAccess.WRITE)
 	f.store_string(FileAccess.get_file_as_string(a.root) + FileAccess.get_file_as_string(b.root))
 	f.close()
 
 	server.data_received.connect(func(id: int): received.append([id, server.get_peer(id).get_packet().get_string_from_utf8()]))
-	server.private_key = fx.load_key(leaf_a.keys.pkcs1)
-	server.tls_certificate = fx.load_cert(leaf_a.fullchain)
+	server.private_key = Fx.load_key(leaf_a.keys.pkcs1)
+	server.tls_certificate = Fx.load_cert(leaf_a.fullchain)
 	if not check_eq(server.listen(0, PackedStringArray(), "127.0.0.1"), OK, "listen with chain A (%s)" % server.get_last_error()):
 		return
 
@@ -127,8 +126,8 @@ func run_test() -> void:
 	check_eq(builtin_before.get_ready_state(), WebSocketPeer.STATE_OPEN, "built-in client trusting root A opens before")
 
 	# Renewal to chain B: certificate first, then the key, as a timer would.
-	server.tls_certificate = fx.load_cert(leaf_b.fullchain)
-	server.private_key = fx.load_key(leaf_b.keys.sec1)
+	server.tls_certificate = Fx.load_cert(leaf_b.fullchain)
+	server.private_key = Fx.load_key(leaf_b.keys.sec1)
 	server.poll()
 	check_eq(server.get_last_error(), "", "a matching pair is applied without an error")
 

@@ -10,7 +10,6 @@ const EchoServers := preload("res://tests/support/echo_servers.gd")
 const Fx := preload("res://tests/support/tls_fixtures.gd")
 const SignalLog := preload("res://tests/support/signal_log.gd")
 
-var fx := Fx.new()
 var echoes := EchoServers.new(self, "", 2.0)
 
 
@@ -46,8 +45,8 @@ func rust_client(url: String, trusted: X509Certificate, expect_open: bool, what:
 
 
 func run_test() -> void:
-	var key := fx.make_key()
-	var cert := fx.self_signed(key, "CN=localhost,O=Server,C=US")
+	var key := Fx.make_key()
+	var cert := Fx.self_signed(key, "CN=localhost,O=Server,C=US")
 	var server := echoes.add(key, cert)
 	var slog: SignalLog = echoes.logs[server]
 	var url := EchoServers.url(server)
@@ -95,8 +94,8 @@ func run_test() -> void:
 	check(half.get_last_error().contains("tls_certificate"), "reason names the missing property: " + half.get_last_error())
 	check(not half.is_listening(), "not listening")
 
-	var ip := fx.ip_san_identity("127.0.0.1")
-	var chained := fx.ca_signed_identity()
+	var ip := Fx.ip_san_identity("127.0.0.1")
+	var chained := Fx.ca_signed_identity()
 	if ip.has("skip") or chained.has("skip"):
 		log_info("SKIPPED IP-SAN and CA-chain cases: %s" % ip.get("skip", chained.get("skip")))
 	else:
