@@ -11,11 +11,9 @@ extends "res://tests/harness/server_case.gd"
 ## whose reply goes out before the close frame (Autobahn cases 3.2, 5.15).
 
 const RawServer := preload("res://tests/support/raw_ws_server.gd")
-const RawClient := preload("res://tests/support/raw_ws_client.gd")
-const Frames := preload("res://tests/support/frames.gd")
+const RawWsClient := preload("res://tests/support/raw_ws_client.gd")
 
 const MIB := 1 << 20
-
 
 
 func _init() -> void:
@@ -230,7 +228,7 @@ func server_bad_close_code(code: int) -> void:
 
 
 func open_raw_client(name: String):
-	var raw := RawClient.new()
+	var raw := RawWsClient.new()
 	var before := slog.count("client_connected")
 	raw.connect_to(server.get_port())
 	await wait_until(func(): server.poll(); raw.poll(); return raw.open and slog.count("client_connected") == before + 1, 5.0, "%s: raw client upgraded" % name)

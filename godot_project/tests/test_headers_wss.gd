@@ -6,8 +6,6 @@ extends "res://tests/harness/server_case.gd"
 ## supported subprotocol gets an HTTP 400 whose reason (on the wire and in
 ## connection_error) names the subprotocols; header injection is refused.
 
-const Fx := preload("res://tests/support/tls_fixtures.gd")
-
 
 ## A TLS client that sends an upgrade request by hand and keeps what comes back.
 class RawTlsClient extends RefCounted:

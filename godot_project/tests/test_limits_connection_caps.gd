@@ -7,7 +7,6 @@ extends "res://tests/harness/server_case.gd"
 ## handshake slots and a third is answered 503 at once; once handshake_timeout
 ## drops the silent ones, a real client connects again.
 
-const RawClient := preload("res://tests/support/raw_client.gd")
 
 const FLOOD := 100
 ## Generous for a shared 2-core machine: a poll refuses at most 64 connections.

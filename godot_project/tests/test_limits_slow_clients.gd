@@ -5,8 +5,6 @@ extends "res://tests/harness/server_case.gd"
 ## by handshake_timeout (1 s) without becoming a client. A real client sending
 ## a complete small message every 200 ms all along is never cut off.
 
-const Frames := preload("res://tests/support/frames.gd")
-const RawClient := preload("res://tests/support/raw_client.gd")
 
 ## Loop state, shared with the lambdas (they capture locals by value).
 var st := {"next_byte": 0, "next_real": 0, "sent_real": 0, "got_real": 0, "trickled": 0,

@@ -11,7 +11,6 @@ const PollLoop := preload("res://tests/migration/poll_loop.gd")
 const Errors := preload("res://tests/migration/errors.gd")
 const Settings := preload("res://tests/migration/settings.gd")
 const MultiplayerLobby := preload("res://tests/migration/multiplayer_lobby.gd")
-const Fx := preload("res://tests/support/tls_fixtures.gd")
 
 
 func _init() -> void:

@@ -7,7 +7,6 @@ extends "res://tests/harness/test_case.gd"
 ## once refusing ends; a refusing built-in server makes our client time out
 ## with a reason.
 
-const MpTree := preload("res://tests/support/mp_tree.gd")
 const SECRET := "open sesame"
 
 

@@ -8,9 +8,6 @@ extends "res://tests/harness/test_case.gd"
 ## middle of a message. Each is dropped, with a readable reason, and nothing
 ## else is disturbed.
 
-const MpTree := preload("res://tests/support/mp_tree.gd")
-const RawClient := preload("res://tests/support/raw_client.gd")
-const Frames := preload("res://tests/support/frames.gd")
 const SECRET := "let me in"
 
 var ours: RustWebSocketMultiplayerPeer

@@ -7,9 +7,7 @@ extends "res://tests/harness/test_case.gd"
 ## connection_failed (or server_disconnected once connected) with a readable
 ## reason in get_last_error(), and a bad id is answered with close code 1002.
 
-const MpTree := preload("res://tests/support/mp_tree.gd")
 const RawServer := preload("res://tests/support/raw_ws_server.gd")
-const Frames := preload("res://tests/support/frames.gd")
 
 func run_test() -> void:
 	timeout_seconds = 90.0

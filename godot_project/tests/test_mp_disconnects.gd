@@ -6,8 +6,6 @@ extends "res://tests/harness/test_case.gd"
 ## reported once, by the signals SceneMultiplayer games rely on, and the
 ## other peers keep playing.
 
-const MpTree := preload("res://tests/support/mp_tree.gd")
-
 
 func run_test() -> void:
 	timeout_seconds = 60.0

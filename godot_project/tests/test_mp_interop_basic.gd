@@ -6,8 +6,6 @@ extends "res://tests/harness/test_case.gd"
 ## other, and reliable RPCs go server to clients, clients to server and client
 ## to client (relayed by the server).
 
-const MpTree := preload("res://tests/support/mp_tree.gd")
-
 
 func run_test() -> void:
 	timeout_seconds = 60.0

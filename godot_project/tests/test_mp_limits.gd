@@ -6,11 +6,8 @@ extends "res://tests/harness/test_case.gd"
 ## disconnected, with a reason, instead of its packets piling up or being
 ## skipped), while the other clients keep playing.
 
-const MpTree := preload("res://tests/support/mp_tree.gd")
 const Proxy := preload("res://tests/support/connect_proxy.gd")
-const RawClient := preload("res://tests/support/raw_client.gd")
 const RawServer := preload("res://tests/support/raw_ws_server.gd")
-const Frames := preload("res://tests/support/frames.gd")
 
 
 func run_test() -> void:

@@ -7,10 +7,6 @@ extends "res://tests/harness/test_case.gd"
 ## a client trickling a message in at one byte per 100 ms is closed with 1008
 ## and leaves with peer_disconnected, while the players keep exchanging RPCs.
 
-const Frames := preload("res://tests/support/frames.gd")
-const MpTree := preload("res://tests/support/mp_tree.gd")
-const RawClient := preload("res://tests/support/raw_client.gd")
-
 
 func _init() -> void:
 	timeout_seconds = 40

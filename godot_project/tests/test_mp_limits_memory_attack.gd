@@ -15,7 +15,6 @@ extends "res://tests/harness/test_case.gd"
 ## inbound_budget (0: none) to measure the difference.
 
 const MemoryAttack := preload("res://tests/support/memory_attack.gd")
-const MpTree := preload("res://tests/support/mp_tree.gd")
 
 const MIB := 1 << 20
 const ATTACKERS := 9

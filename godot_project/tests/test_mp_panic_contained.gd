@@ -4,8 +4,6 @@ extends "res://tests/harness/test_case.gd"
 ## engine keeps running and other multiplayer peers keep playing (test builds
 ## inject the panic).
 
-const MpTree := preload("res://tests/support/mp_tree.gd")
-
 
 func run_test() -> void:
 	if not check(RustWebSocketMultiplayerPeer.new().has_method("_test_inject_panic"), "built with test hooks (WSP_TEST_HOOKS=1 ci/build.sh)"):

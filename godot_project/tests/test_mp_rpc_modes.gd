@@ -5,7 +5,6 @@ extends "res://tests/harness/test_case.gd"
 ## client, one of ours) and with a built-in server (one of ours, one built-in).
 ## WebSocket is one reliable ordered stream, so every one of them arrives, in order.
 
-const MpTree := preload("res://tests/support/mp_tree.gd")
 const MODES := ["reliable", "unreliable", "unreliable_ordered", "channel3"]
 const PER_MODE := 20
 

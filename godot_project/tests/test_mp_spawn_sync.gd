@@ -6,8 +6,6 @@ extends "res://tests/harness/test_case.gd"
 ## server moves its own marker and both clients see that; its despawn
 ## reaches both clients.
 
-const MpTree := preload("res://tests/support/mp_tree.gd")
-
 
 func run_test() -> void:
 	timeout_seconds = 60.0

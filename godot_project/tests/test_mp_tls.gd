@@ -6,9 +6,6 @@ extends "res://tests/harness/test_case.gd"
 ## untrusted certificate refused with a reason; client options given to
 ## create_server (and server options to create_client) refused.
 
-const Fx := preload("res://tests/support/tls_fixtures.gd")
-const MpTree := preload("res://tests/support/mp_tree.gd")
-
 
 func run_test() -> void:
 	timeout_seconds = 90.0

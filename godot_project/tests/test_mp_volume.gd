@@ -5,7 +5,6 @@ extends "res://tests/harness/test_case.gd"
 ## both ends (the built-in peer cannot: its 64 KiB buffers cap a message).
 ## Prints how long each took.
 
-const MpTree := preload("res://tests/support/mp_tree.gd")
 const COUNT := 1000
 
 

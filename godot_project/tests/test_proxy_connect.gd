@@ -7,8 +7,6 @@ extends "res://tests/harness/test_case.gd"
 
 const ConnectProxy := preload("res://tests/support/connect_proxy.gd")
 const EchoServers := preload("res://tests/support/echo_servers.gd")
-const Fx := preload("res://tests/support/tls_fixtures.gd")
-const SignalLog := preload("res://tests/support/signal_log.gd")
 
 var proxy := ConnectProxy.new()
 var echoes := EchoServers.new(self, "echo:")

@@ -4,7 +4,6 @@ extends "res://tests/harness/server_case.gd"
 ## clients are served throughout; every bad one is dropped (the silent ones no
 ## earlier than handshake_timeout), and none becomes a client.
 
-const RawClient := preload("res://tests/support/raw_client.gd")
 const TIMEOUT := 0.5
 
 ## name -> RawClient

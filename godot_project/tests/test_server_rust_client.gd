@@ -4,7 +4,6 @@ extends "res://tests/harness/server_case.gd"
 ## reused, subprotocol negotiation (and refusal), the request path, query and
 ## headers seen on the server-side peer, and extra_headers in the response.
 
-const RawClient := preload("res://tests/support/raw_client.gd")
 
 var clients: Array[RustWebSocketPeer] = []
 var all_ids := {}

@@ -5,7 +5,6 @@ extends "res://tests/harness/server_case.gd"
 ## client_disconnected(id, false) (or one clean one after the freed peer's
 ## "going away" frame).
 
-const RawClient := preload("res://tests/support/raw_client.gd")
 
 var ours: Array[RustWebSocketPeer] = []
 var our_logs: Array = []

@@ -14,7 +14,6 @@ extends "res://tests/harness/test_case.gd"
 ## The runner fails the test on any engine error or stderr line, so these
 ## wss:// start-ups also show that nothing spurious is logged.
 
-const Fx := preload("res://tests/support/tls_fixtures.gd")
 const PythonProcess := preload("res://tests/support/python_process.gd")
 
 var servers: Array[RustWebSocketServer] = []

@@ -6,8 +6,6 @@ extends "res://tests/harness/test_case.gd"
 ## user:// path, OS path, PEM bundle) lets exactly that server pass;
 ## verify_tls = false connects to anything and warns once per peer.
 
-const Fx := preload("res://tests/support/tls_fixtures.gd")
-const SignalLog := preload("res://tests/support/signal_log.gd")
 const DIR := "user://test_tls_client_verify"
 
 var servers: Array = []

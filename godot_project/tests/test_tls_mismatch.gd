@@ -6,8 +6,6 @@ extends "res://tests/harness/test_case.gd"
 ## echoing throughout.
 
 const EchoServers := preload("res://tests/support/echo_servers.gd")
-const Fx := preload("res://tests/support/tls_fixtures.gd")
-const SignalLog := preload("res://tests/support/signal_log.gd")
 
 var echoes := EchoServers.new(self, "echo:", 1.0)
 var good: Array[RustWebSocketPeer] = []

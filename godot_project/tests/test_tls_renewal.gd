@@ -13,7 +13,6 @@ extends "res://tests/harness/server_case.gd"
 ## - Paths, the Let's Encrypt way: the files at the same paths are replaced and
 ##   the same paths set again; new clients see the new files.
 
-const Fx := preload("res://tests/support/tls_fixtures.gd")
 const PythonProcess := preload("res://tests/support/python_process.gd")
 
 ## [peer id, text] of each message the server received.

@@ -7,8 +7,6 @@ extends "res://tests/harness/test_case.gd"
 ## it; bad identities (half set, key of another certificate) fail listen().
 
 const EchoServers := preload("res://tests/support/echo_servers.gd")
-const Fx := preload("res://tests/support/tls_fixtures.gd")
-const SignalLog := preload("res://tests/support/signal_log.gd")
 
 var echoes := EchoServers.new(self, "", 2.0)
 

@@ -8,8 +8,6 @@ extends "res://tests/harness/test_case.gd"
 ##         var url := listen_loopback()
 ##         ...
 
-const SignalLog := preload("res://tests/support/signal_log.gd")
-
 var server := RustWebSocketServer.new()
 var slog: SignalLog = SignalLog.watching(server, SignalLog.SERVER_SIGNALS)
 
