@@ -4,7 +4,6 @@ extends "res://tests/harness/test_case.gd"
 ## messages received before the close stay readable after it.
 
 const BuiltinServer := preload("res://tests/support/builtin_server.gd")
-const SignalLog := preload("res://tests/support/signal_log.gd")
 
 var server := BuiltinServer.new()
 

@@ -2,8 +2,6 @@ extends "res://tests/harness/test_case.gd"
 ## A refused connection fires connection_error once with a reason and ends
 ## CLOSED; a malformed URL is refused at once with ERR_INVALID_PARAMETER.
 
-const SignalLog := preload("res://tests/support/signal_log.gd")
-
 
 func run_test() -> void:
 	var client := RustWebSocketPeer.new()

@@ -4,7 +4,6 @@ extends "res://tests/harness/test_case.gd"
 ## per message.
 
 const BuiltinServer := preload("res://tests/support/builtin_server.gd")
-const SignalLog := preload("res://tests/support/signal_log.gd")
 
 var server := BuiltinServer.new()
 var client := RustWebSocketPeer.new()

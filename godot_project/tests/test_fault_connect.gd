@@ -3,8 +3,6 @@ extends "res://tests/harness/test_case.gd"
 ## unresolvable host and a server that never answers end in connection_error,
 ## without poll() waiting on the network.
 
-const SignalLog := preload("res://tests/support/signal_log.gd")
-
 
 func run_test() -> void:
 	var client := RustWebSocketPeer.new()

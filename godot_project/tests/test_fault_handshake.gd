@@ -5,9 +5,7 @@ extends "res://tests/harness/test_case.gd"
 ## else, and leaves it CLOSED; a fresh peer then still connects to a correct
 ## server and exchanges messages both ways.
 
-const SignalLog := preload("res://tests/support/signal_log.gd")
 const RawServer := preload("res://tests/support/raw_ws_server.gd")
-const Frames := preload("res://tests/support/frames.gd")
 
 
 func _init() -> void:

@@ -1,4 +1,4 @@
-extends "res://tests/harness/test_case.gd"
+extends "res://tests/harness/server_case.gd"
 ## Protocol violations by the remote side fail the connection with a close
 ## frame carrying 1002 (1009 for a message over max_message_size), a reason,
 ## one connection_closed / client_disconnected, and nothing handed to the
@@ -10,15 +10,10 @@ extends "res://tests/harness/test_case.gd"
 ## arrives in the same read as a violation behind it is handed to the game,
 ## whose reply goes out before the close frame (Autobahn cases 3.2, 5.15).
 
-const SignalLog := preload("res://tests/support/signal_log.gd")
 const RawServer := preload("res://tests/support/raw_ws_server.gd")
-const RawClient := preload("res://tests/support/raw_ws_client.gd")
-const Frames := preload("res://tests/support/frames.gd")
+const RawWsClient := preload("res://tests/support/raw_ws_client.gd")
 
 const MIB := 1 << 20
-
-var server := RustWebSocketServer.new()
-var slog: SignalLog = SignalLog.watching(server, SignalLog.SERVER_SIGNALS)
 
 
 func _init() -> void:
@@ -67,7 +62,7 @@ func run_test() -> void:
 	await client_answers_before_failing()
 
 	server.max_message_size = MIB
-	check_eq(server.listen(0, PackedStringArray(), "127.0.0.1"), OK, "server listens")
+	var url := listen_loopback(PackedStringArray(), "server listens")
 	await server_fault("unmasked client frame", Frames.build(Frames.TEXT, "x".to_utf8_buffer()), 1002, "protocol violation")
 	await server_fault("reserved bit RSV2", Frames.build(Frames.BINARY, PackedByteArray([1]), true, Frames.RSV2, true), 1002, "protocol violation")
 	await server_fault("unknown control opcode", Frames.build(0xC, PackedByteArray(), true, 0, true), 1002, "protocol violation")
@@ -79,7 +74,7 @@ func run_test() -> void:
 
 	# After all that the same server still serves our own client.
 	var client := RustWebSocketPeer.new()
-	client.connect_to_url("ws://127.0.0.1:%d/" % server.get_port())
+	client.connect_to_url(url)
 	await wait_until(func(): server.poll(); client.poll(); return client.is_connected_to_host(), 5.0, "a good client connects after the faults")
 	client.send_text("still here")
 	await wait_until(func(): server.poll(); client.poll(); var id := slog.last_connected_id(); return server.has_peer(id) and server.get_peer(id).get_available_packet_count() == 1, 5.0, "its message arrives")
@@ -233,7 +228,7 @@ func server_bad_close_code(code: int) -> void:
 
 
 func open_raw_client(name: String):
-	var raw := RawClient.new()
+	var raw := RawWsClient.new()
 	var before := slog.count("client_connected")
 	raw.connect_to(server.get_port())
 	await wait_until(func(): server.poll(); raw.poll(); return raw.open and slog.count("client_connected") == before + 1, 5.0, "%s: raw client upgraded" % name)

@@ -4,9 +4,7 @@ extends "res://tests/harness/test_case.gd"
 ## close code -1 and a reason; messages that arrived before stay readable.
 
 const RawServer := preload("res://tests/support/raw_ws_server.gd")
-const Frames := preload("res://tests/support/frames.gd")
 const PythonProcess := preload("res://tests/support/python_process.gd")
-const SignalLog := preload("res://tests/support/signal_log.gd")
 
 
 func run_test() -> void:

@@ -4,10 +4,8 @@ extends "res://tests/harness/test_case.gd"
 ## and our server answering a raw client. The bad message is never handed to
 ## the game, messages before it are, and the close is reported once.
 
-const SignalLog := preload("res://tests/support/signal_log.gd")
 const RawServer := preload("res://tests/support/raw_ws_server.gd")
-const RawClient := preload("res://tests/support/raw_ws_client.gd")
-const Frames := preload("res://tests/support/frames.gd")
+const RawWsClient := preload("res://tests/support/raw_ws_client.gd")
 
 ## 0xC3 opens a two-byte sequence that 0x28 does not continue.
 const BAD_UTF8 := [0x61, 0xC3, 0x28, 0x62]
@@ -59,7 +57,7 @@ func server_side() -> void:
 	var server := RustWebSocketServer.new()
 	var slog: SignalLog = SignalLog.watching(server, SignalLog.SERVER_SIGNALS)
 	check_eq(server.listen(0, PackedStringArray(), "127.0.0.1"), OK, "server listens")
-	var raw := RawClient.new()
+	var raw := RawWsClient.new()
 	check_eq(raw.connect_to(server.get_port()), OK, "raw client connects")
 	await wait_until(func(): server.poll(); raw.poll(); return raw.open and slog.count("client_connected") == 1, 5.0, "raw client upgraded")
 	var id := slog.last_connected_id()

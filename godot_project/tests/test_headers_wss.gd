@@ -1,13 +1,10 @@
-extends "res://tests/harness/test_case.gd"
+extends "res://tests/harness/server_case.gd"
 ## Handshake headers and subprotocols over wss:// with our TLS server: custom
 ## request headers (repeated names, colons in values) and the path and query
 ## reach the server-side peer; extra_headers and the chosen subprotocol are in
 ## the 101 answer read by a hand-made TLS client; a client offering no
 ## supported subprotocol gets an HTTP 400 whose reason (on the wire and in
 ## connection_error) names the subprotocols; header injection is refused.
-
-const Fx := preload("res://tests/support/tls_fixtures.gd")
-const SignalLog := preload("res://tests/support/signal_log.gd")
 
 
 ## A TLS client that sends an upgrade request by hand and keeps what comes back.
@@ -52,18 +49,13 @@ class RawTlsClient extends RefCounted:
 				and tls.get_status() != StreamPeerTLS.STATUS_CONNECTED
 
 
-var fx := Fx.new()
-var server := RustWebSocketServer.new()
-var slog: SignalLog = SignalLog.watching(server, SignalLog.SERVER_SIGNALS)
-
-
 func _init() -> void:
 	timeout_seconds = 30
 
 
 func run_test() -> void:
-	var key := fx.make_key()
-	var cert := fx.self_signed(key)
+	var key := Fx.make_key()
+	var cert := Fx.self_signed(key)
 	server.private_key = key
 	server.tls_certificate = cert
 	server.handshake_timeout = 2.0

@@ -3,7 +3,6 @@ extends "res://tests/harness/test_case.gd"
 ## RTT; a peer that stops answering is closed with a reason within two
 ## intervals.
 
-const SignalLog := preload("res://tests/support/signal_log.gd")
 
 var server := RustWebSocketServer.new()
 

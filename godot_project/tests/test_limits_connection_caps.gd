@@ -1,4 +1,4 @@
-extends "res://tests/harness/test_case.gd"
+extends "res://tests/harness/server_case.gd"
 ## Connection floods past the caps. With max_peers 2, a flood of FLOOD raw
 ## connections that each send an upgrade request gets "HTTP/1.1 503" answers
 ## with the reason, get_refused_count() counts every one, no server.poll()
@@ -7,15 +7,11 @@ extends "res://tests/harness/test_case.gd"
 ## handshake slots and a third is answered 503 at once; once handshake_timeout
 ## drops the silent ones, a real client connects again.
 
-const RawClient := preload("res://tests/support/raw_client.gd")
-const ServerLog := preload("res://tests/support/server_log.gd")
 
 const FLOOD := 100
 ## Generous for a shared 2-core machine: a poll refuses at most 64 connections.
 const MAX_POLL_USEC := 100_000
 
-var server := RustWebSocketServer.new()
-var slog := ServerLog.new()
 var slowest_poll_usec := 0
 
 
@@ -30,11 +26,9 @@ func poll_server() -> void:
 
 
 func run_test() -> void:
-	slog.watch(server, ServerLog.SERVER_SIGNALS)
 	server.max_peers = 2
 	server.handshake_timeout = 1.0
-	check_eq(server.listen(0, PackedStringArray(), "127.0.0.1"), OK, "listen")
-	var url := "ws://127.0.0.1:%d/" % server.get_port()
+	var url := listen_loopback()
 	var clients: Array[RustWebSocketPeer] = []
 	for i in 2:
 		var c := RustWebSocketPeer.new()

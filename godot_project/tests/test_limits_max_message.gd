@@ -2,7 +2,6 @@ extends "res://tests/harness/test_case.gd"
 ## max_message_size: a message above the receiver's limit closes the
 ## connection with 1009 and a reason; messages at the limit pass.
 
-const SignalLog := preload("res://tests/support/signal_log.gd")
 
 var server := RustWebSocketServer.new()
 var client := RustWebSocketPeer.new()

@@ -3,7 +3,6 @@ extends "res://tests/harness/test_case.gd"
 ## with ERR_OUT_OF_MEMORY and queue nothing, what was queued is still
 ## delivered, and get_current_outbound_buffered_amount() is exact.
 
-const SignalLog := preload("res://tests/support/signal_log.gd")
 
 var server := RustWebSocketServer.new()
 var client := RustWebSocketPeer.new()

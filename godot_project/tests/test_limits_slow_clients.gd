@@ -1,16 +1,11 @@
-extends "res://tests/harness/test_case.gd"
+extends "res://tests/harness/server_case.gd"
 ## Dribbling: a client trickling a 1000-byte message in at one byte per 100 ms
 ## is closed with 1008 and a reason once message_timeout (1 s) has passed, and
 ## client_disconnected fires; a client trickling its upgrade request is dropped
 ## by handshake_timeout (1 s) without becoming a client. A real client sending
 ## a complete small message every 200 ms all along is never cut off.
 
-const Frames := preload("res://tests/support/frames.gd")
-const RawClient := preload("res://tests/support/raw_client.gd")
-const ServerLog := preload("res://tests/support/server_log.gd")
 
-var server := RustWebSocketServer.new()
-var slog := ServerLog.new()
 ## Loop state, shared with the lambdas (they capture locals by value).
 var st := {"next_byte": 0, "next_real": 0, "sent_real": 0, "got_real": 0, "trickled": 0,
 		"handshake_sent": 0, "close_frame": {}}
@@ -21,11 +16,9 @@ func _init() -> void:
 
 
 func run_test() -> void:
-	slog.watch(server, ServerLog.SERVER_SIGNALS)
 	server.message_timeout = 1.0
 	server.handshake_timeout = 1.0
-	check_eq(server.listen(0, PackedStringArray(), "127.0.0.1"), OK, "listen")
-	var url := "ws://127.0.0.1:%d/" % server.get_port()
+	var url := listen_loopback()
 
 	var real := RustWebSocketPeer.new()
 	check_eq(real.connect_to_url(url), OK, "real client connects")

@@ -11,7 +11,6 @@ const PollLoop := preload("res://tests/migration/poll_loop.gd")
 const Errors := preload("res://tests/migration/errors.gd")
 const Settings := preload("res://tests/migration/settings.gd")
 const MultiplayerLobby := preload("res://tests/migration/multiplayer_lobby.gd")
-const Fx := preload("res://tests/support/tls_fixtures.gd")
 
 
 func _init() -> void:
@@ -88,9 +87,8 @@ func run_test() -> void:
 
 	# Settings: a wss:// server and a client that trusts its certificate.
 	# The fixture remakes the occasional self-signed certificate OpenSSL cannot read.
-	var fx := Fx.new()
-	var key := fx.make_key()
-	var cert := fx.self_signed(key)
+	var key := Fx.make_key()
+	var cert := Fx.self_signed(key)
 	var tls_server := RustWebSocketServer.new()
 	Settings.configure_server(tls_server, key, cert)
 	check_eq(tls_server.listen(0, PackedStringArray(), "127.0.0.1"), OK, "wss server listens")

@@ -7,7 +7,6 @@ extends "res://tests/harness/test_case.gd"
 ## once refusing ends; a refusing built-in server makes our client time out
 ## with a reason.
 
-const MpTree := preload("res://tests/support/mp_tree.gd")
 const SECRET := "open sesame"
 
 
@@ -29,8 +28,8 @@ func auth(label: String, server_peer: MultiplayerPeer, client_peers: Array) -> v
 	MpTree.use_auth(server, SECRET, "")
 	var clients: Array = []
 	for i in client_peers.size():
-		check_eq(client_peers[i].create_client("ws://127.0.0.1:%d" % port), OK, "%s: create_client %d" % [label, i])
-		var e := MpTree.add(self, "%s_auth_client%d" % [label.replace(" ", "_"), i], client_peers[i])
+		var e := MpTree.join(self, "%s_auth_client%d" % [label.replace(" ", "_"), i], client_peers[i],
+				"ws://127.0.0.1:%d" % port, "%s: create_client %d" % [label, i])
 		MpTree.use_auth(e, SECRET, SECRET if i < 2 else "wrong")
 		clients.append(e)
 	var good := clients.slice(0, 2)
@@ -50,20 +49,18 @@ func auth(label: String, server_peer: MultiplayerPeer, client_peers: Array) -> v
 
 func refuse() -> void:
 	var label := "refusing"
-	var started: Array = await MpTree.start(self, label, RustWebSocketMultiplayerPeer.new(),
-			[WebSocketMultiplayerPeer.new(), RustWebSocketMultiplayerPeer.new()])
-	if started.is_empty():
+	var session := await MpTree.start(self, label, RustWebSocketMultiplayerPeer.new(), MpTree.mixed_clients())
+	if session == null:
 		return
-	var server = started[0]
-	var clients: Array = started[1]
+	var server := session.server
+	var clients: Array = session.clients
 	var port: int = server.mp.multiplayer_peer.get_port()
 	server.mp.refuse_new_connections = true
 	check(server.mp.multiplayer_peer.refuse_new_connections, "the peer refuses")
 	expect_errors("refuses new connections", 1)
 	var late: Array = []
-	for peer in [WebSocketMultiplayerPeer.new(), RustWebSocketMultiplayerPeer.new()]:
-		check_eq(peer.create_client("ws://127.0.0.1:%d" % port), OK, "late create_client")
-		late.append(MpTree.add(self, "late%d" % late.size(), peer))
+	for peer in MpTree.mixed_clients():
+		late.append(MpTree.join(self, "late%d" % late.size(), peer, "ws://127.0.0.1:%d" % port, "late create_client"))
 	await wait_until(func(): return late.all(func(e): return e.count("connection_failed") == 1), 10.0,
 			"newcomers fail while the server refuses")
 	var reason: String = late[1].mp.multiplayer_peer.get_last_error()
@@ -74,12 +71,11 @@ func refuse() -> void:
 			5.0, "the connected clients keep playing")
 
 	server.mp.refuse_new_connections = false
-	var again := RustWebSocketMultiplayerPeer.new()
-	check_eq(again.create_client("ws://127.0.0.1:%d" % port), OK, "create_client after refusing ends")
-	var again_end := MpTree.add(self, "again", again)
+	var again_end := MpTree.join(self, "again", RustWebSocketMultiplayerPeer.new(), "ws://127.0.0.1:%d" % port,
+			"create_client after refusing ends")
 	await wait_until(func(): return again_end.count("connected_to_server") == 1 and server.mp.get_peers().size() == 3,
 			10.0, "a newcomer is admitted once refusing ends")
-	await MpTree.stop(self, late + [again_end] + clients + [server])
+	await MpTree.stop(self, late + [again_end] + session.everyone())
 
 
 func refused_by_builtin() -> void:
@@ -91,8 +87,7 @@ func refused_by_builtin() -> void:
 	expect_errors("timed out", 1)
 	var ours := RustWebSocketMultiplayerPeer.new()
 	ours.handshake_timeout = 1.0
-	check_eq(ours.create_client("ws://127.0.0.1:%d" % port), OK, "our create_client")
-	var ours_end := MpTree.add(self, "refused_ours", ours)
+	var ours_end := MpTree.join(self, "refused_ours", ours, "ws://127.0.0.1:%d" % port, "our create_client")
 	await wait_until(func(): return ours_end.count("connection_failed") == 1, 10.0,
 			"our client gives up on a server that does not accept")
 	check(ours.get_last_error().contains("timed out"), "with a reason: %s" % ours.get_last_error())

@@ -8,31 +8,23 @@ extends "res://tests/harness/test_case.gd"
 ## middle of a message. Each is dropped, with a readable reason, and nothing
 ## else is disturbed.
 
-const MpTree := preload("res://tests/support/mp_tree.gd")
-const RawClient := preload("res://tests/support/raw_client.gd")
-const Frames := preload("res://tests/support/frames.gd")
-const WarningLog := preload("res://tests/support/warning_log.gd")
 const SECRET := "let me in"
 
-var warnings := WarningLog.new()
 var ours: RustWebSocketMultiplayerPeer
 var good: Array = []
 
 
 func run_test() -> void:
 	timeout_seconds = 90.0
-	OS.add_logger(warnings)
 	ours = RustWebSocketMultiplayerPeer.new()
 	ours.handshake_timeout = 2.0
 	ours.max_message_size = 1 << 20
-	var started: Array = await MpTree.start(self, "bad clients", ours,
-			[WebSocketMultiplayerPeer.new(), RustWebSocketMultiplayerPeer.new()], "ws", null, null,
+	var session := await MpTree.start(self, "bad clients", ours, MpTree.mixed_clients(), "ws", null, null,
 			func(e): MpTree.use_auth(e, SECRET, SECRET))
-	if started.is_empty():
-		OS.remove_logger(warnings)
+	if session == null:
 		return
-	var server = started[0]
-	good = started[1]
+	var server := session.server
+	good = session.clients
 	var port := ours.get_port()
 
 	await plain_client_never_sends(server, port)
@@ -46,8 +38,7 @@ func run_test() -> void:
 	await vanishes_mid_message(port)
 	await still_playing(server, "every bad client")
 	check_eq(server.mp.get_peers().size(), 2, "only the two good clients are peers at the end")
-	OS.remove_logger(warnings)
-	await MpTree.stop(self, good + [server])
+	await MpTree.stop(self, session.everyone())
 
 
 func still_playing(server, after: String) -> void:
@@ -132,8 +123,7 @@ func text_message(port: int) -> void:
 
 func oversized(server) -> void:
 	var big := RustWebSocketMultiplayerPeer.new()
-	check_eq(big.create_client("ws://127.0.0.1:%d" % ours.get_port()), OK, "oversized client connects")
-	var e := MpTree.add(self, "oversized", big)
+	var e := MpTree.join(self, "oversized", big, "ws://127.0.0.1:%d" % ours.get_port(), "oversized client connects")
 	MpTree.use_auth(e, SECRET, SECRET)
 	await wait_until(func(): return e.count("connected_to_server") == 1, 5.0, "oversized client admitted")
 	var id := e.id()

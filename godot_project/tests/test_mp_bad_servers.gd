@@ -7,17 +7,7 @@ extends "res://tests/harness/test_case.gd"
 ## connection_failed (or server_disconnected once connected) with a readable
 ## reason in get_last_error(), and a bad id is answered with close code 1002.
 
-const MpTree := preload("res://tests/support/mp_tree.gd")
 const RawServer := preload("res://tests/support/raw_ws_server.gd")
-const Frames := preload("res://tests/support/frames.gd")
-
-var servers: Array = []
-
-
-func _process(_delta: float) -> void:
-	for s in servers:
-		s.poll()
-
 
 func run_test() -> void:
 	timeout_seconds = 90.0
@@ -52,11 +42,10 @@ func client_of(label: String, answer: String, after: PackedByteArray, timeout :=
 	raw.answer = answer
 	raw.after_answer = after
 	check_eq(raw.start(), OK, "%s: raw server listens" % label)
-	servers.append(raw)
+	polled.append(raw)
 	var peer := RustWebSocketMultiplayerPeer.new()
 	peer.handshake_timeout = timeout
-	check_eq(peer.create_client(raw.url()), OK, "%s: create_client" % label)
-	var e := MpTree.add(self, label.validate_node_name().replace(" ", "_"), peer)
+	var e := MpTree.join(self, label.validate_node_name().replace(" ", "_"), peer, raw.url(), "%s: create_client" % label)
 	await wait_until(func(): return e.count("connection_failed") == 1, timeout + 5.0, "%s: connection_failed" % label)
 	check_eq(e.count("connected_to_server"), 0, "%s: never connected" % label)
 	check_eq(peer.get_connection_status(), MultiplayerPeer.CONNECTION_DISCONNECTED, "%s: disconnected" % label)
@@ -86,8 +75,7 @@ func bad_first(label: String, first: PackedByteArray, says: String) -> void:
 
 func refused_port() -> void:
 	var peer := RustWebSocketMultiplayerPeer.new()
-	check_eq(peer.create_client("ws://127.0.0.1:%d" % free_port()), OK, "refused: create_client")
-	var e := MpTree.add(self, "refused", peer)
+	var e := MpTree.join(self, "refused", peer, "ws://127.0.0.1:%d" % free_port(), "refused: create_client")
 	await wait_until(func(): return e.count("connection_failed") == 1, 5.0, "refused: connection_failed")
 	check(peer.get_last_error().contains("refused"), "refused: reason: %s" % peer.get_last_error())
 	await MpTree.stop(self, [e])
@@ -95,8 +83,7 @@ func refused_port() -> void:
 
 func unresolvable_host() -> void:
 	var peer := RustWebSocketMultiplayerPeer.new()
-	check_eq(peer.create_client("ws://nonexistent.invalid:80"), OK, "unresolvable: not a URL error")
-	var e := MpTree.add(self, "unresolvable", peer)
+	var e := MpTree.join(self, "unresolvable", peer, "ws://nonexistent.invalid:80", "unresolvable: not a URL error")
 	await wait_until(func(): return e.count("connection_failed") == 1, 10.0, "unresolvable: connection_failed")
 	check(peer.get_last_error().contains("could not resolve"), "unresolvable: reason: %s" % peer.get_last_error())
 	await MpTree.stop(self, [e])
@@ -109,10 +96,9 @@ func vanishes_mid_message() -> void:
 	raw.after_answer = id_frame(1234)
 	raw.after_answer.append_array(half)
 	check_eq(raw.start(), OK, "%s: raw server listens" % label)
-	servers.append(raw)
+	polled.append(raw)
 	var peer := RustWebSocketMultiplayerPeer.new()
-	check_eq(peer.create_client(raw.url()), OK, "%s: create_client" % label)
-	var e := MpTree.add(self, label, peer)
+	var e := MpTree.join(self, label, peer, raw.url(), "%s: create_client" % label)
 	await wait_until(func(): return e.count("connected_to_server") == 1, 5.0, "%s: the client has its id" % label)
 	check_eq(peer.get_unique_id(), 1234, "%s: the id is the server's" % label)
 	raw.drop()
@@ -133,6 +119,6 @@ func malformed_url() -> void:
 
 
 func cleanup(got: Array) -> void:
-	servers.erase(got[1])
+	polled.erase(got[1])
 	got[1].stop()
 	await MpTree.stop(self, [got[0]])

@@ -6,25 +6,15 @@ extends "res://tests/harness/test_case.gd"
 ## reported once, by the signals SceneMultiplayer games rely on, and the
 ## other peers keep playing.
 
-const MpTree := preload("res://tests/support/mp_tree.gd")
-
 
 func run_test() -> void:
 	timeout_seconds = 60.0
-	await scenario("our server", func(): return RustWebSocketMultiplayerPeer.new(),
-			[WebSocketMultiplayerPeer, RustWebSocketMultiplayerPeer])
-	await scenario("built-in server", func(): return WebSocketMultiplayerPeer.new(),
-			[RustWebSocketMultiplayerPeer, WebSocketMultiplayerPeer])
+	await MpTree.both_ways(self, scenario, 4)
 
 
-func scenario(label: String, make_server: Callable, kinds: Array) -> void:
-	log_info(label)
-	var peers := [kinds[0].new(), kinds[1].new(), kinds[0].new(), kinds[1].new()]
-	var started: Array = await MpTree.start(self, label, make_server.call(), peers)
-	if started.is_empty():
-		return
-	var server = started[0]
-	var c: Array = started[1]
+func scenario(session: MpTree.Session, label: String) -> void:
+	var server := session.server
+	var c: Array = session.clients
 	var ids: Array = c.map(func(e): return e.id())
 
 	# 1. Client 0 closes its peer.
@@ -65,4 +55,3 @@ func scenario(label: String, make_server: Callable, kinds: Array) -> void:
 		check_eq(c[i].count("server_disconnected"), 1, "%s: client %d's server_disconnected exactly once" % [label, i])
 		check_eq(c[i].count("connection_failed"), 0, "%s: client %d never failed to connect" % [label, i])
 	check_eq(server.ids_of("peer_disconnected").count(ids[0]), 1, "%s: the server saw client 0 leave once" % label)
-	await MpTree.stop(self, c + [server])

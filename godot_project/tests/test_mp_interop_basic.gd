@@ -6,13 +6,10 @@ extends "res://tests/harness/test_case.gd"
 ## other, and reliable RPCs go server to clients, clients to server and client
 ## to client (relayed by the server).
 
-const MpTree := preload("res://tests/support/mp_tree.gd")
-
 
 func run_test() -> void:
 	timeout_seconds = 60.0
-	await scenario("our server", RustWebSocketMultiplayerPeer.new(),
-			[WebSocketMultiplayerPeer.new(), RustWebSocketMultiplayerPeer.new()])
+	await scenario("our server", RustWebSocketMultiplayerPeer.new(), MpTree.mixed_clients())
 	await scenario("built-in server", WebSocketMultiplayerPeer.new(),
 			[RustWebSocketMultiplayerPeer.new(), WebSocketMultiplayerPeer.new()])
 
@@ -25,10 +22,10 @@ func scenario(label: String, server_peer: MultiplayerPeer, client_peers: Array) 
 	check_eq(server.id(), 1, "%s: server id" % label)
 	var clients: Array = []
 	for i in client_peers.size():
-		var peer: MultiplayerPeer = client_peers[i]
-		check_eq(peer.create_client("ws://127.0.0.1:%d" % port), OK, "%s: create_client %d" % [label, i])
-		check_eq(peer.get_connection_status(), MultiplayerPeer.CONNECTION_CONNECTING, "%s: client %d connecting" % [label, i])
-		clients.append(MpTree.add(self, "%s_client%d" % [label.replace(" ", "_"), i], peer))
+		clients.append(MpTree.join(self, "%s_client%d" % [label.replace(" ", "_"), i], client_peers[i],
+				"ws://127.0.0.1:%d" % port, "%s: create_client %d" % [label, i]))
+		check_eq(client_peers[i].get_connection_status(), MultiplayerPeer.CONNECTION_CONNECTING,
+				"%s: client %d connecting" % [label, i])
 	var ok := await wait_until(func(): return MpTree.all_connected(server, clients), 10.0, "%s: clients connected" % label)
 	if not ok:
 		return

@@ -6,30 +6,16 @@ extends "res://tests/harness/test_case.gd"
 ## disconnected, with a reason, instead of its packets piling up or being
 ## skipped), while the other clients keep playing.
 
-const MpTree := preload("res://tests/support/mp_tree.gd")
 const Proxy := preload("res://tests/support/connect_proxy.gd")
-const RawClient := preload("res://tests/support/raw_client.gd")
 const RawServer := preload("res://tests/support/raw_ws_server.gd")
-const Frames := preload("res://tests/support/frames.gd")
-const WarningLog := preload("res://tests/support/warning_log.gd")
-
-var polled: Array = []
-var warnings := WarningLog.new()
-
-
-func _process(_delta: float) -> void:
-	for p in polled:
-		p.poll()
 
 
 func run_test() -> void:
 	timeout_seconds = 90.0
-	OS.add_logger(warnings)
 	await through_proxy()
 	await heartbeat_on_server()
 	await heartbeat_on_client()
 	await outbound_limit()
-	OS.remove_logger(warnings)
 
 
 func through_proxy() -> void:
@@ -38,18 +24,18 @@ func through_proxy() -> void:
 	polled.append(proxy)
 	var client := RustWebSocketMultiplayerPeer.new()
 	client.proxy_url = proxy.url()
-	var started: Array = await MpTree.start(self, "proxy", WebSocketMultiplayerPeer.new(), [client])
-	if started.is_empty():
+	var session := await MpTree.start(self, "proxy", WebSocketMultiplayerPeer.new(), [client])
+	if session == null:
 		return
-	var server = started[0]
-	var c = started[1][0]
+	var server := session.server
+	var c: MpTree.Endpoint = session.clients[0]
 	check_eq(proxy.requests.size(), 1, "one CONNECT went through the proxy")
 	check(proxy.requests.size() == 1 and proxy.requests[0].begins_with("CONNECT 127.0.0.1:"), "it asked for the server")
 	c.game.r_reliable.rpc_id(1, "via proxy")
 	server.game.r_reliable.rpc_id(c.id(), "back")
 	await wait_until(func(): return server.game.calls.size() == 1 and c.game.calls.size() == 1, 5.0, "RPCs through the proxy")
 	check(proxy.bytes_to_target > 0 and proxy.bytes_to_client > 0, "the traffic went through the tunnel")
-	await MpTree.stop(self, [c, server])
+	await MpTree.stop(self, session.everyone())
 	polled.erase(proxy)
 	proxy.stop()
 
@@ -57,11 +43,10 @@ func through_proxy() -> void:
 func heartbeat_on_server() -> void:
 	var ours := RustWebSocketMultiplayerPeer.new()
 	ours.heartbeat_interval = 0.5
-	var started: Array = await MpTree.start(self, "heartbeat server", ours,
-			[WebSocketMultiplayerPeer.new(), RustWebSocketMultiplayerPeer.new()])
-	if started.is_empty():
+	var session := await MpTree.start(self, "heartbeat server", ours, MpTree.mixed_clients())
+	if session == null:
 		return
-	var server = started[0]
+	var server := session.server
 	# A client that completed the upgrade and then went silent: it never answers a ping.
 	var raw := RawClient.new()
 	raw.connect_to(ours.get_port())
@@ -75,11 +60,11 @@ func heartbeat_on_server() -> void:
 	# The built-in and our client answer pings: they stay through several intervals.
 	await wait_seconds(1.5)
 	check_eq(server.mp.get_peers().size(), 2, "clients that answer pings stay")
-	var a = started[1][0]
-	var b = started[1][1]
+	var a: MpTree.Endpoint = session.clients[0]
+	var b: MpTree.Endpoint = session.clients[1]
 	a.game.r_reliable.rpc_id(b.id(), "alive")
 	await wait_until(func(): return b.game.values_from("reliable", a.id()) == ["alive"], 5.0, "they still play")
-	await MpTree.stop(self, [a, b, server])
+	await MpTree.stop(self, session.everyone())
 
 
 func heartbeat_on_client() -> void:
@@ -91,8 +76,7 @@ func heartbeat_on_client() -> void:
 	polled.append(raw)
 	var peer := RustWebSocketMultiplayerPeer.new()
 	peer.heartbeat_interval = 0.5
-	check_eq(peer.create_client(raw.url()), OK, "create_client with a heartbeat")
-	var e := MpTree.add(self, "heartbeat_client", peer)
+	var e := MpTree.join(self, "heartbeat_client", peer, raw.url(), "create_client with a heartbeat")
 	await wait_until(func(): return e.count("connected_to_server") == 1, 5.0, "connected to the silent server")
 	await wait_until(func(): return e.count("server_disconnected") == 1, 5.0, "a silent server is given up on")
 	check(not raw.frames_of(Frames.PING).is_empty(), "the client pinged the server")
@@ -105,13 +89,12 @@ func heartbeat_on_client() -> void:
 func outbound_limit() -> void:
 	var ours := RustWebSocketMultiplayerPeer.new()
 	ours.outbound_buffer_limit = 256 << 10
-	var started: Array = await MpTree.start(self, "outbound limit", ours,
-			[WebSocketMultiplayerPeer.new(), RustWebSocketMultiplayerPeer.new()])
-	if started.is_empty():
+	var session := await MpTree.start(self, "outbound limit", ours, MpTree.mixed_clients())
+	if session == null:
 		return
-	var server = started[0]
-	var a = started[1][0]
-	var b = started[1][1]
+	var server := session.server
+	var a: MpTree.Endpoint = session.clients[0]
+	var b: MpTree.Endpoint = session.clients[1]
 	# A plain client that gets its id and then never reads again.
 	var raw := RawClient.new()
 	raw.connect_to(ours.get_port())
@@ -136,4 +119,4 @@ func outbound_limit() -> void:
 	a.game.r_reliable.rpc_id(b.id(), "still here")
 	await wait_until(func(): return b.game.values_from("reliable", a.id()) == ["still here"], 5.0, "they still play")
 	raw.drop()
-	await MpTree.stop(self, [a, b, server])
+	await MpTree.stop(self, session.everyone())

@@ -7,23 +7,14 @@ extends "res://tests/harness/test_case.gd"
 ## a client trickling a message in at one byte per 100 ms is closed with 1008
 ## and leaves with peer_disconnected, while the players keep exchanging RPCs.
 
-const Frames := preload("res://tests/support/frames.gd")
-const MpTree := preload("res://tests/support/mp_tree.gd")
-const RawClient := preload("res://tests/support/raw_client.gd")
-const WarningLog := preload("res://tests/support/warning_log.gd")
-
-var warnings := WarningLog.new()
-
 
 func _init() -> void:
 	timeout_seconds = 40
 
 
 func run_test() -> void:
-	OS.add_logger(warnings)
 	await max_peers()
 	await message_timeout()
-	OS.remove_logger(warnings)
 
 
 func max_peers() -> void:
@@ -31,12 +22,12 @@ func max_peers() -> void:
 	check_eq(ours.max_peers, 4096, "max_peers default")
 	check_eq(ours.max_pending_handshakes, 256, "max_pending_handshakes default")
 	ours.max_peers = 2
-	var started: Array = await MpTree.start(self, "caps", ours,
-			[WebSocketMultiplayerPeer.new(), RustWebSocketMultiplayerPeer.new()])
-	if started.is_empty():
-		return
-	var server = started[0]
-	var players: Array = started[1]
+	if await MpTree.run(self, "caps", ours, MpTree.mixed_clients(), refuses_past_max_peers.bind(ours)):
+		check_eq(ours.get_refused_count(), 2, "the count outlives close()")
+
+
+## Both players are in: a raw client and a third player are refused.
+func refuses_past_max_peers(session: MpTree.Session, ours: RustWebSocketMultiplayerPeer) -> void:
 	check_eq(ours.get_refused_count(), 0, "nobody refused yet")
 
 	var raw := RawClient.new()
@@ -49,32 +40,29 @@ func max_peers() -> void:
 	# Our client reports the refusal with push_error, as every failure to connect.
 	expect_errors("max_peers 2", 1)
 	var late_peer := RustWebSocketMultiplayerPeer.new()
-	check_eq(late_peer.create_client("ws://127.0.0.1:%d" % ours.get_port()), OK, "a third player connects")
-	var late := MpTree.add(self, "caps_late", late_peer)
+	var late := MpTree.join(self, "caps_late", late_peer, "ws://127.0.0.1:%d" % ours.get_port(), "a third player connects")
 	await wait_until(func(): return late.count("connection_failed") == 1, 5.0, "connection_failed for the third player")
 	check(late_peer.get_last_error().contains("503") and late_peer.get_last_error().contains("max_peers 2"),
 			"the reason: %s" % late_peer.get_last_error())
 	check_eq(late.count("connected_to_server"), 0, "it never connected")
 	check_eq(ours.get_refused_count(), 2, "both refusals counted")
 	check_eq(warnings.count("max_peers"), 0, "no warning per refusal")
-	check_eq(server.mp.get_peers().size(), 2, "the two players stay")
-	check_eq(server.count("peer_connected"), 2, "no refused connection became a peer")
-	await exchange(server, players, "after the refusals")
+	check_eq(session.server.mp.get_peers().size(), 2, "the two players stay")
+	check_eq(session.server.count("peer_connected"), 2, "no refused connection became a peer")
+	await exchange(session, "after the refusals")
 	MpTree.remove(self, late)
-	await MpTree.stop(self, players + [server])
-	check_eq(ours.get_refused_count(), 2, "the count outlives close()")
 
 
 func message_timeout() -> void:
 	var ours := RustWebSocketMultiplayerPeer.new()
 	check_eq(ours.message_timeout, 30.0, "message_timeout default")
 	ours.message_timeout = 1.0
-	var started: Array = await MpTree.start(self, "timeout", ours,
-			[WebSocketMultiplayerPeer.new(), RustWebSocketMultiplayerPeer.new()])
-	if started.is_empty():
-		return
-	var server = started[0]
-	var players: Array = started[1]
+	await MpTree.run(self, "timeout", ours, MpTree.mixed_clients(), trickler_cut_off.bind(ours))
+
+
+## A client trickling a message in is cut off while both players stay.
+func trickler_cut_off(session: MpTree.Session, ours: RustWebSocketMultiplayerPeer) -> void:
+	var server := session.server
 	var raw := RawClient.new()
 	check_eq(raw.connect_to(ours.get_port()), OK, "trickler connects")
 	await wait_until(func(): raw.poll_upgrading(); return server.count("peer_connected") == 3, 5.0, "the trickler is a peer")
@@ -101,15 +89,15 @@ func message_timeout() -> void:
 	check(Frames.close_reason(st.close).contains("message_timeout"), "the reason names the limit: %s" % Frames.close_reason(st.close))
 	check(st.trickled >= 8 and st.trickled < 1000, "after about a second of trickling (%d bytes)" % st.trickled)
 	check_eq(server.mp.get_peers().size(), 2, "the players stay")
-	await exchange(server, players, "after the trickler")
-	await MpTree.stop(self, players + [server])
+	await exchange(session, "after the trickler")
 
 
 ## Each player and the server exchange an RPC.
-func exchange(server, players: Array, label: String) -> void:
-	for p in players:
+func exchange(session: MpTree.Session, label: String) -> void:
+	var server := session.server
+	for p in session.clients:
 		p.game.r_reliable.rpc_id(1, label)
 		server.game.r_reliable.rpc_id(p.id(), label)
 	await wait_until(func():
-		return players.all(func(p): return server.game.values_from("reliable", p.id()).has(label) \
+		return session.clients.all(func(p): return server.game.values_from("reliable", p.id()).has(label) \
 				and p.game.values_from("reliable", 1).has(label)), 5.0, "RPCs both ways %s" % label)

@@ -4,15 +4,13 @@ extends "res://tests/harness/test_case.gd"
 ## engine keeps running and other multiplayer peers keep playing (test builds
 ## inject the panic).
 
-const MpTree := preload("res://tests/support/mp_tree.gd")
-
 
 func run_test() -> void:
 	if not check(RustWebSocketMultiplayerPeer.new().has_method("_test_inject_panic"), "built with test hooks (WSP_TEST_HOOKS=1 ci/build.sh)"):
 		return
-	var started: Array = await MpTree.start(self, "bystanders", RustWebSocketMultiplayerPeer.new(),
+	var session := await MpTree.start(self, "bystanders", RustWebSocketMultiplayerPeer.new(),
 			[RustWebSocketMultiplayerPeer.new(), WebSocketMultiplayerPeer.new()])
-	if started.is_empty():
+	if session == null:
 		return
 
 	# The victim and its built-in client are polled by hand, so the injected
@@ -35,13 +33,13 @@ func run_test() -> void:
 			5.0, "its client sees the connection end")
 
 	# Everything else keeps working.
-	var server = started[0]
-	var a = started[1][0]
-	var b = started[1][1]
+	var server := session.server
+	var a: MpTree.Endpoint = session.clients[0]
+	var b: MpTree.Endpoint = session.clients[1]
 	a.game.r_reliable.rpc_id(b.id(), "after the panic")
 	server.game.r_reliable.rpc("still here")
 	await wait_until(func(): return b.game.values_from("reliable", a.id()) == ["after the panic"] \
 			and a.game.values_from("reliable", 1) == ["still here"], 5.0, "the other peers keep playing")
 	check_eq(victim.create_server(0, "127.0.0.1"), OK, "the victim can start again")
 	victim.close()
-	await MpTree.stop(self, [a, b, server])
+	await MpTree.stop(self, session.everyone())

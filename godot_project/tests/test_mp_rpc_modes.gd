@@ -5,17 +5,13 @@ extends "res://tests/harness/test_case.gd"
 ## client, one of ours) and with a built-in server (one of ours, one built-in).
 ## WebSocket is one reliable ordered stream, so every one of them arrives, in order.
 
-const MpTree := preload("res://tests/support/mp_tree.gd")
 const MODES := ["reliable", "unreliable", "unreliable_ordered", "channel3"]
 const PER_MODE := 20
 
 
 func run_test() -> void:
 	timeout_seconds = 60.0
-	await scenario("our server", RustWebSocketMultiplayerPeer.new(),
-			[WebSocketMultiplayerPeer.new(), RustWebSocketMultiplayerPeer.new()])
-	await scenario("built-in server", WebSocketMultiplayerPeer.new(),
-			[RustWebSocketMultiplayerPeer.new(), WebSocketMultiplayerPeer.new()])
+	await MpTree.both_ways(self, scenario)
 
 
 func call_mode(game: Node, mode: String, target: int, value) -> void:
@@ -27,14 +23,10 @@ func call_mode(game: Node, mode: String, target: int, value) -> void:
 		method.rpc_id(target, value)
 
 
-func scenario(label: String, server_peer: MultiplayerPeer, client_peers: Array) -> void:
-	log_info(label)
-	var started: Array = await MpTree.start(self, label, server_peer, client_peers)
-	if started.is_empty():
-		return
-	var server = started[0]
-	var a = started[1][0]
-	var b = started[1][1]
+func scenario(session: MpTree.Session, label: String) -> void:
+	var server := session.server
+	var a: MpTree.Endpoint = session.clients[0]
+	var b: MpTree.Endpoint = session.clients[1]
 	for mode in MODES:
 		for i in PER_MODE:
 			call_mode(server.game, mode, 0, "s%d" % i)
@@ -57,4 +49,3 @@ func scenario(label: String, server_peer: MultiplayerPeer, client_peers: Array) 
 		check_eq(b.game.values_from(mode, 1), seq.call("s"), "%s: %s server -> b" % [label, mode])
 		check_eq(b.game.values_from(mode, a.id()), seq.call("ab"), "%s: %s a -> b relayed" % [label, mode])
 		check_eq(a.game.values_from(mode, b.id()), seq.call("ba"), "%s: %s b -> a relayed" % [label, mode])
-	await MpTree.stop(self, [a, b, server])

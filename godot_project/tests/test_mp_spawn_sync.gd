@@ -6,17 +6,14 @@ extends "res://tests/harness/test_case.gd"
 ## server moves its own marker and both clients see that; its despawn
 ## reaches both clients.
 
-const MpTree := preload("res://tests/support/mp_tree.gd")
-
 
 func run_test() -> void:
 	timeout_seconds = 60.0
-	var started: Array = await MpTree.start(self, "spawn sync", RustWebSocketMultiplayerPeer.new(),
-			[WebSocketMultiplayerPeer.new(), RustWebSocketMultiplayerPeer.new()])
-	if started.is_empty():
+	var session := await MpTree.start(self, "spawn sync", RustWebSocketMultiplayerPeer.new(), MpTree.mixed_clients())
+	if session == null:
 		return
-	var server = started[0]
-	var clients: Array = started[1]
+	var server := session.server
+	var clients: Array = session.clients
 	var everyone: Array = [server] + clients
 	var spawners := {}
 	for e in everyone:
@@ -73,7 +70,7 @@ func run_test() -> void:
 	for c in clients:
 		await wait_until(func(): return c.root.get_node("Players").get_child_count() == 0, 5.0,
 				"client %d saw every despawn" % c.id())
-	await MpTree.stop(self, clients + [server])
+	await MpTree.stop(self, session.everyone())
 
 
 ## The spawn function, the same on every peer: a player owned by data (a peer

@@ -6,23 +6,15 @@ extends "res://tests/harness/test_case.gd"
 ## untrusted certificate refused with a reason; client options given to
 ## create_server (and server options to create_client) refused.
 
-const Fx := preload("res://tests/support/tls_fixtures.gd")
-const MpTree := preload("res://tests/support/mp_tree.gd")
-
-var fx := Fx.new()
-
 
 func run_test() -> void:
 	timeout_seconds = 90.0
-	var key := fx.make_key()
-	var cert := fx.self_signed(key, "CN=localhost,O=Test,C=US")
+	var key := Fx.make_key()
+	var cert := Fx.self_signed(key, "CN=localhost,O=Test,C=US")
 	var server_tls := TLSOptions.server(key, cert)
 	var trust := TLSOptions.client(cert)
 
-	await rpc_over_wss("our wss server", RustWebSocketMultiplayerPeer.new(),
-			[WebSocketMultiplayerPeer.new(), RustWebSocketMultiplayerPeer.new()], server_tls, trust)
-	await rpc_over_wss("built-in wss server", WebSocketMultiplayerPeer.new(),
-			[RustWebSocketMultiplayerPeer.new(), WebSocketMultiplayerPeer.new()], server_tls, trust)
+	await MpTree.both_ways(self, rpc_over_wss, 2, "wss", server_tls, trust)
 
 	var port := free_port()
 	var server := RustWebSocketMultiplayerPeer.new()
@@ -30,26 +22,21 @@ func run_test() -> void:
 	var server_end := MpTree.add(self, "tls_server", server)
 
 	# The certificate names localhost; the override lets a client dial the IP.
-	var by_ip := RustWebSocketMultiplayerPeer.new()
-	check_eq(by_ip.create_client("wss://127.0.0.1:%d" % port, TLSOptions.client(cert, "localhost")), OK,
-			"create_client by IP with a common name override")
-	var by_ip_end := MpTree.add(self, "tls_by_ip", by_ip)
+	var by_ip_end := MpTree.join(self, "tls_by_ip", RustWebSocketMultiplayerPeer.new(), "wss://127.0.0.1:%d" % port,
+			"create_client by IP with a common name override", TLSOptions.client(cert, "localhost"))
 	await wait_until(func(): return by_ip_end.count("connected_to_server") == 1, 10.0,
 			"the override makes the certificate's name match")
 
-	var unsafe := RustWebSocketMultiplayerPeer.new()
-	check_eq(unsafe.create_client("wss://localhost:%d" % port, TLSOptions.client_unsafe()), OK,
-			"create_client with client_unsafe()")
-	var unsafe_end := MpTree.add(self, "tls_unsafe", unsafe)
+	var unsafe_end := MpTree.join(self, "tls_unsafe", RustWebSocketMultiplayerPeer.new(), "wss://localhost:%d" % port,
+			"create_client with client_unsafe()", TLSOptions.client_unsafe())
 	await wait_until(func(): return unsafe_end.count("connected_to_server") == 1, 10.0,
 			"client_unsafe() accepts the self-signed certificate")
 
 	# Nobody vouches for the certificate: refused, with the reason.
 	expect_errors("RustWebSocketMultiplayerPeer: ", 1)
 	var untrusting := RustWebSocketMultiplayerPeer.new()
-	check_eq(untrusting.create_client("wss://localhost:%d" % port, TLSOptions.client()), OK,
-			"create_client with default client options")
-	var untrusting_end := MpTree.add(self, "tls_untrusting", untrusting)
+	var untrusting_end := MpTree.join(self, "tls_untrusting", untrusting, "wss://localhost:%d" % port,
+			"create_client with default client options", TLSOptions.client())
 	await wait_until(func(): return untrusting_end.count("connection_failed") == 1, 10.0,
 			"an untrusted certificate fails the connection")
 	var reason := untrusting.get_last_error()
@@ -71,14 +58,9 @@ func run_test() -> void:
 	await MpTree.stop(self, [by_ip_end, unsafe_end, untrusting_end, server_end])
 
 
-func rpc_over_wss(label: String, server_peer: MultiplayerPeer, client_peers: Array,
-		server_tls: TLSOptions, client_tls: TLSOptions) -> void:
-	log_info(label)
-	var started: Array = await MpTree.start(self, label, server_peer, client_peers, "wss", server_tls, client_tls)
-	if started.is_empty():
-		return
-	var server = started[0]
-	var clients: Array = started[1]
+func rpc_over_wss(session: MpTree.Session, label: String) -> void:
+	var server := session.server
+	var clients: Array = session.clients
 	server.game.r_reliable.rpc("over tls")
 	for c in clients:
 		c.game.r_reliable.rpc_id(1, "from %d" % c.id())
@@ -87,4 +69,3 @@ func rpc_over_wss(label: String, server_peer: MultiplayerPeer, client_peers: Arr
 	for c in clients:
 		check_eq(c.game.values_from("reliable", 1), ["over tls"], "%s: server -> %d" % [label, c.id()])
 		check_eq(server.game.values_from("reliable", c.id()), ["from %d" % c.id()], "%s: %d -> server" % [label, c.id()])
-	await MpTree.stop(self, clients + [server])

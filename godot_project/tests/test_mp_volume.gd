@@ -5,7 +5,6 @@ extends "res://tests/harness/test_case.gd"
 ## both ends (the built-in peer cannot: its 64 KiB buffers cap a message).
 ## Prints how long each took.
 
-const MpTree := preload("res://tests/support/mp_tree.gd")
 const COUNT := 1000
 
 
@@ -25,11 +24,11 @@ func payload(size: int, seed: int) -> PackedByteArray:
 
 
 func ordered_and_60k(label: String, server_peer: MultiplayerPeer, client_peer: MultiplayerPeer) -> void:
-	var started: Array = await MpTree.start(self, label, server_peer, [client_peer])
-	if started.is_empty():
+	var session := await MpTree.start(self, label, server_peer, [client_peer])
+	if session == null:
 		return
-	var server = started[0]
-	var client = started[1][0]
+	var server := session.server
+	var client: MpTree.Endpoint = session.clients[0]
 	var t0 := Time.get_ticks_usec()
 	for i in COUNT:
 		client.game.r_reliable.rpc_id(1, i)
@@ -52,18 +51,18 @@ func ordered_and_60k(label: String, server_peer: MultiplayerPeer, client_peer: M
 			10.0, "%s: 60 KiB each way" % label)
 	check_eq(server.game.values_from("reliable", client.id()), [up], "%s: 60 KiB client -> server intact" % label)
 	check_eq(client.game.values_from("reliable", 1), [down], "%s: 60 KiB server -> client intact" % label)
-	await MpTree.stop(self, [client, server])
+	await MpTree.stop(self, session.everyone())
 
 
 func five_mib() -> void:
 	var label := "ours both ends"
-	var started: Array = await MpTree.start(self, label, RustWebSocketMultiplayerPeer.new(),
+	var session := await MpTree.start(self, label, RustWebSocketMultiplayerPeer.new(),
 			[RustWebSocketMultiplayerPeer.new(), RustWebSocketMultiplayerPeer.new()])
-	if started.is_empty():
+	if session == null:
 		return
-	var server = started[0]
-	var a = started[1][0]
-	var b = started[1][1]
+	var server := session.server
+	var a: MpTree.Endpoint = session.clients[0]
+	var b: MpTree.Endpoint = session.clients[1]
 	var big := payload(5 << 20, 3)
 	var t0 := Time.get_ticks_usec()
 	a.game.r_reliable.rpc_id(1, big)
@@ -76,4 +75,4 @@ func five_mib() -> void:
 	check_eq(b.game.values_from("reliable", 1), [big], "5 MiB server -> client intact")
 	check_eq(b.game.values_from("reliable", a.id()), [big], "5 MiB client -> client, relayed, intact")
 	log_info("%s: three 5 MiB RPCs (one relayed) in %.1f ms" % [label, ms])
-	await MpTree.stop(self, [a, b, server])
+	await MpTree.stop(self, session.everyone())

@@ -2,7 +2,6 @@ extends "res://tests/harness/test_case.gd"
 ## A Rust panic inside a call from Godot is logged as an error, closes only
 ## that peer, and the engine keeps running (test builds inject the panics).
 
-const SignalLog := preload("res://tests/support/signal_log.gd")
 
 var server := RustWebSocketServer.new()
 

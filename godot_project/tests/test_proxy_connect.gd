@@ -5,33 +5,21 @@ extends "res://tests/harness/test_case.gd"
 ## a proxy answering 407 or 502, or not listening, ends in connection_error
 ## naming that, and no request ever reaches the WebSocket server.
 
-const Fx := preload("res://tests/support/tls_fixtures.gd")
-const SignalLog := preload("res://tests/support/signal_log.gd")
 const ConnectProxy := preload("res://tests/support/connect_proxy.gd")
+const EchoServers := preload("res://tests/support/echo_servers.gd")
 
-var fx := Fx.new()
 var proxy := ConnectProxy.new()
-var servers: Array[RustWebSocketServer] = []
-var connected := [0]
+var echoes := EchoServers.new(self, "echo:")
 
 
 func _init() -> void:
 	timeout_seconds = 30
 
 
-func echo_server(key: CryptoKey, cert: X509Certificate) -> RustWebSocketServer:
-	var s := fx.echo_server(key, cert, "echo:")
-	check(s.is_listening(), "server listens (%s)" % s.get_last_error())
-	s.client_connected.connect(func(_id, _p): connected[0] += 1)
-	servers.append(s)
-	return s
-
-
 func pump(c: RustWebSocketPeer) -> void:
 	c.poll()
 	proxy.poll()
-	for s in servers:
-		s.poll()
+	echoes.poll()
 
 
 func client(proxy_url: String, cert: X509Certificate) -> RustWebSocketPeer:
@@ -68,24 +56,22 @@ func through(url: String, proxy_url: String, cert: X509Certificate, what: String
 func refused(url: String, proxy_url: String, what: String) -> String:
 	var c := client(proxy_url, null)
 	var log: SignalLog = SignalLog.watching(c)
-	var before: int = connected[0]
+	var before := echoes.connected_count()
 	check_eq(c.connect_to_url(url), OK, "%s: connect_to_url" % what)
 	await wait_until(func(): pump(c); return c.get_ready_state() == RustWebSocketPeer.STATE_CLOSED, 8.0, "%s: fails" % what)
 	check_eq(log.count("connection_error"), 1, "%s: connection_error once" % what)
 	check_eq(log.count("connection_established"), 0, "%s: never open" % what)
-	check_eq(connected[0], before, "%s: the server saw no client" % what)
+	check_eq(echoes.connected_count(), before, "%s: the server saw no client" % what)
 	var reason: String = log.args_of("connection_error")[0] if log.count("connection_error") > 0 else ""
 	check(not reason.contains("timed out"), "%s: failed on the proxy's answer, not the timeout: %s" % [what, reason])
 	return reason
 
 
 func run_test() -> void:
-	var key := fx.make_key()
-	var cert := fx.self_signed(key)
-	var plain := echo_server(null, null)
-	var secure := echo_server(key, cert)
-	var ws_url := "ws://localhost:%d/" % plain.get_port()
-	var wss_url := "wss://localhost:%d/" % secure.get_port()
+	var key := Fx.make_key()
+	var cert := Fx.self_signed(key)
+	var ws_url := EchoServers.url(echoes.add())
+	var wss_url := EchoServers.url(echoes.add(key, cert))
 	check_eq(proxy.start(), OK, "proxy listens")
 
 	await through(ws_url, proxy.url(), null, "ws via proxy")
@@ -129,5 +115,4 @@ func run_test() -> void:
 	check_eq(bad.get_ready_state(), RustWebSocketPeer.STATE_CLOSED, "and nothing started")
 
 	proxy.stop()
-	for s in servers:
-		s.stop()
+	echoes.stop()

@@ -1,15 +1,12 @@
-extends "res://tests/harness/test_case.gd"
+extends "res://tests/harness/server_case.gd"
 ## Our server against an independent client: the Python `websockets` client
 ## (tests/python/client.py, venv from ci/python-env.sh) negotiates a
 ## subprotocol, gets our greeting, has text, binary and empty messages and
 ## 1 MiB echoed with their kind, and closes with 4000 "py bye"; our server
 ## sees all of it and signals each step once.
 
-const SignalLog := preload("res://tests/support/signal_log.gd")
 const PythonProcess := preload("res://tests/support/python_process.gd")
 
-var server := RustWebSocketServer.new()
-var slog: SignalLog = SignalLog.watching(server, SignalLog.SERVER_SIGNALS)
 var python := PythonProcess.new()
 ## [text or PackedByteArray, was_string] of each message the server got.
 var received := []
@@ -35,10 +32,9 @@ func run_test() -> void:
 	server.client_connected.connect(func(id, _p):
 		var peer: RustWebSocketPeer = server.get_peer(id)
 		request[0] = peer.get_requested_url() + "\n" + "\n".join(peer.get_request_headers()).to_lower())
-	check_eq(server.listen(0, ["chat", "v2"], "127.0.0.1"), OK, "listen")
+	var url := listen_loopback(PackedStringArray(["chat", "v2"])) + "py?x=1"
 
 	var result_file := PythonProcess.scratch_file("client.json")
-	var url := "ws://127.0.0.1:%d/py?x=1" % server.get_port()
 	if not python.start("client.py", [url, "--result-file", result_file, "--protocol", "v2", "--header", "X-From: python"]):
 		fail(python.error)
 		return

@@ -5,7 +5,6 @@ extends "res://tests/harness/test_case.gd"
 ## headers reach the server, subprotocols are negotiated or refused, and the
 ## close handshake carries codes and reasons both ways.
 
-const SignalLog := preload("res://tests/support/signal_log.gd")
 const PythonProcess := preload("res://tests/support/python_process.gd")
 
 var python := PythonProcess.new()

@@ -3,7 +3,6 @@ extends "res://tests/harness/test_case.gd"
 ## close() from inside a handler, and dropping the last reference to a peer
 ## or a server inside its own handler, neither crash nor lose events.
 
-const SignalLog := preload("res://tests/support/signal_log.gd")
 
 var server := RustWebSocketServer.new()
 var client: RustWebSocketPeer

@@ -1,19 +1,16 @@
-extends "res://tests/harness/test_case.gd"
+extends "res://tests/harness/server_case.gd"
 ## A server (handshake_timeout 1 s) flooded with 200 bad TCP connections
 ## (random bytes, half an HTTP request then silence, silence, connect and
 ## leave at once) mixed with 10 real clients: every real client is served
 ## (all its messages echoed), none of the bad ones becomes a client, and once
 ## the timeout passes the server has dropped every bad connection still open.
 
-const SignalLog := preload("res://tests/support/signal_log.gd")
 
 const KINDS := ["random", "half_http", "silent", "quit"]
 const BAD_PER_BATCH := 20
 const BATCHES := 10
 const MESSAGES := 5
 
-var server := RustWebSocketServer.new()
-var slog: SignalLog = SignalLog.watching(server, SignalLog.SERVER_SIGNALS)
 var rng := RandomNumberGenerator.new()
 ## Bad connections: {tcp, kind, acted}.
 var bad: Array = []

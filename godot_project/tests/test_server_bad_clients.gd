@@ -1,15 +1,11 @@
-extends "res://tests/harness/test_case.gd"
+extends "res://tests/harness/server_case.gd"
 ## Bad clients next to real ones: random bytes, an HTTP request that is no
 ## upgrade, a silent connection and a half-sent request (slowloris). The real
 ## clients are served throughout; every bad one is dropped (the silent ones no
 ## earlier than handshake_timeout), and none becomes a client.
 
-const SignalLog := preload("res://tests/support/signal_log.gd")
-const RawClient := preload("res://tests/support/raw_client.gd")
 const TIMEOUT := 0.5
 
-var server := RustWebSocketServer.new()
-var slog: SignalLog = SignalLog.watching(server, SignalLog.SERVER_SIGNALS)
 ## name -> RawClient
 var bad := {}
 var started_ms := {}

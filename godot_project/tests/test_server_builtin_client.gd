@@ -1,14 +1,11 @@
-extends "res://tests/harness/test_case.gd"
+extends "res://tests/harness/server_case.gd"
 ## Godot's built-in WebSocketPeer as the client of our server: the subprotocol,
 ## text and binary both ways with was_string_packet right on both ends, sizes
 ## up to 16 MiB, the close started by each side with its code and reason, and
 ## every server signal (and the server-side peer's own) counted per client.
 
-const SignalLog := preload("res://tests/support/signal_log.gd")
 const BIG := 17 << 20
 
-var server := RustWebSocketServer.new()
-var slog: SignalLog = SignalLog.watching(server, SignalLog.SERVER_SIGNALS)
 ## id -> SignalLog of the server-side RustWebSocketPeer.
 var peer_logs := {}
 var clients: Array[WebSocketPeer] = []

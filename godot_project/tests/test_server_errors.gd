@@ -3,8 +3,6 @@ extends "res://tests/harness/test_case.gd"
 ## address or port, listening twice, unknown peer ids. Binding: "*" takes IPv4
 ## and IPv6 clients, "::1" takes IPv6 ones (where the machine has IPv6 loopback).
 
-const SignalLog := preload("res://tests/support/signal_log.gd")
-
 
 ## Connects a client to url, exchanges a message and closes; returns
 ## [id, the peer's address as the server saw it], or [0, ""].

@@ -1,14 +1,11 @@
-extends "res://tests/harness/test_case.gd"
+extends "res://tests/harness/server_case.gd"
 ## 50 of our clients on one server at once, each sending 20 numbered messages
 ## that the server echoes from its data_received(id) handler through
 ## get_peer(id).put_packet: every client gets exactly its own echoes, in order.
 
-const SignalLog := preload("res://tests/support/signal_log.gd")
 const CLIENTS := 50
 const MESSAGES := 20
 
-var server := RustWebSocketServer.new()
-var slog: SignalLog = SignalLog.watching(server, SignalLog.SERVER_SIGNALS)
 var clients: Array[RustWebSocketPeer] = []
 ## client index -> Array of received texts
 var got := []
@@ -17,14 +14,13 @@ var not_text := []
 
 
 func pump() -> void:
-	server.poll()
-	for i in clients.size():
-		var c := clients[i]
-		c.poll()
-		while c.get_available_packet_count() > 0:
-			got[i].append(c.get_packet().get_string_from_utf8())
-			if not c.was_string_packet():
-				not_text[i] += 1
+	poll_clients(clients, on_echo)
+
+
+func on_echo(i: int, packet: PackedByteArray, text: bool) -> void:
+	got[i].append(packet.get_string_from_utf8())
+	if not text:
+		not_text[i] += 1
 
 
 ## Echoes each message back to its sender, text as text.
@@ -39,8 +35,7 @@ func echo(id: int) -> void:
 func run_test() -> void:
 	timeout_seconds = 40.0
 	server.data_received.connect(echo)
-	check_eq(server.listen(0, [], "127.0.0.1"), OK, "listen")
-	var url := "ws://127.0.0.1:%d/" % server.get_port()
+	var url := listen_loopback()
 	for i in CLIENTS:
 		var c := RustWebSocketPeer.new()
 		clients.append(c)

@@ -1,4 +1,4 @@
-extends "res://tests/harness/test_case.gd"
+extends "res://tests/harness/server_case.gd"
 ## RustWebSocketServer.poll() only drives peers whose socket has input or that
 ## have something to do. With many idle peers around, each way a peer can need
 ## the server without any input arriving must still be served: a message sent
@@ -6,11 +6,8 @@ extends "res://tests/harness/test_case.gd"
 ## taken, disconnect_peer(), a heartbeat switched on later, and a client that
 ## closes.
 
-const SignalLog := preload("res://tests/support/signal_log.gd")
 const N := 30
 
-var server := RustWebSocketServer.new()
-var slog: SignalLog = SignalLog.watching(server, SignalLog.SERVER_SIGNALS)
 var clients: Array[RustWebSocketPeer] = []
 var logs: Array = []
 ## Client index -> server-side peer id.
@@ -20,11 +17,11 @@ var ids: Array[int] = []
 func run_test() -> void:
 	pumped = [server, clients]
 	server.inbound_buffer_limit = 1000
-	check_eq(server.listen(0, PackedStringArray(), "127.0.0.1"), OK, "listen")
+	var url := listen_loopback()
 	for i in N:
 		var c := RustWebSocketPeer.new()
 		var log: SignalLog = SignalLog.watching(c)
-		c.connect_to_url("ws://127.0.0.1:%d/" % server.get_port())
+		c.connect_to_url(url)
 		clients.append(c)
 		logs.append(log)
 	await wait_until(func(): poll_pumped(); return slog.count("client_connected") == N and clients.all(func(c): return c.is_connected_to_host()), 10.0, "%d clients open" % N)

@@ -1,14 +1,10 @@
-extends "res://tests/harness/test_case.gd"
+extends "res://tests/harness/server_case.gd"
 ## Our client against our server: messages and sizes both ways, the peer
 ## queries (ids, address, port), disconnect_peer, ids never 1 and never
 ## reused, subprotocol negotiation (and refusal), the request path, query and
 ## headers seen on the server-side peer, and extra_headers in the response.
 
-const SignalLog := preload("res://tests/support/signal_log.gd")
-const RawClient := preload("res://tests/support/raw_client.gd")
 
-var server := RustWebSocketServer.new()
-var slog: SignalLog = SignalLog.watching(server, SignalLog.SERVER_SIGNALS)
 var clients: Array[RustWebSocketPeer] = []
 var all_ids := {}
 

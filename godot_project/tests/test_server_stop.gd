@@ -1,15 +1,11 @@
-extends "res://tests/harness/test_case.gd"
+extends "res://tests/harness/server_case.gd"
 ## stop() closes every client with a close frame (1001) — ours and Godot's
 ## built-in — and reports each disconnect exactly once; a client that goes
 ## away without a close frame (socket closed, reset, or freed peer) gives one
 ## client_disconnected(id, false) (or one clean one after the freed peer's
 ## "going away" frame).
 
-const SignalLog := preload("res://tests/support/signal_log.gd")
-const RawClient := preload("res://tests/support/raw_client.gd")
 
-var server := RustWebSocketServer.new()
-var slog: SignalLog = SignalLog.watching(server, SignalLog.SERVER_SIGNALS)
 var ours: Array[RustWebSocketPeer] = []
 var our_logs: Array = []
 var builtin := WebSocketPeer.new()

@@ -1,24 +1,20 @@
-extends "res://tests/harness/test_case.gd"
+extends "res://tests/harness/server_case.gd"
 ## A message that arrives during stop() fires data_received while its peer is
 ## still listed: the handler can get_peer(id) and read it, and the peer's
 ## client_disconnected follows, once.
 
-const ServerLog := preload("res://tests/support/server_log.gd")
 
-var server := RustWebSocketServer.new()
-var slog := ServerLog.new()
 var seen: Array = []
 
 
 func run_test() -> void:
-	slog.watch(server, ServerLog.SERVER_SIGNALS)
 	server.data_received.connect(func(id):
 		var listed := server.has_peer(id)
 		var text := server.get_peer(id).get_packet().get_string_from_utf8() if listed else ""
 		seen.append([listed, text, slog.count_for("client_disconnected", id)]))
-	check_eq(server.listen(0, PackedStringArray(), "127.0.0.1"), OK, "listen")
+	var url := listen_loopback()
 	var client := RustWebSocketPeer.new()
-	check_eq(client.connect_to_url("ws://127.0.0.1:%d/" % server.get_port()), OK, "connect")
+	check_eq(client.connect_to_url(url), OK, "connect")
 	await wait_until(func(): server.poll(); client.poll(); return client.get_ready_state() == 1 \
 			and slog.count("client_connected") == 1, 5.0, "open")
 	var id := slog.last_connected_id()

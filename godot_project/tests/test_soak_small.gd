@@ -1,4 +1,4 @@
-extends "res://tests/harness/test_case.gd"
+extends "res://tests/harness/server_case.gd"
 ## 100 RustWebSocketPeer clients x 100 numbered messages through one
 ## RustWebSocketServer that echoes from its data_received(id) handler. Every
 ## echo is checked against the message it names: nothing lost, duplicated,
@@ -10,7 +10,6 @@ const MESSAGES := 100
 ## Messages a client may have in flight, so buffers stay small.
 const WINDOW := 16
 
-var server := RustWebSocketServer.new()
 var clients: Array[RustWebSocketPeer] = []
 ## Per client: next sequence number to send, distinct echoes received, the
 ## highest number received, and which numbers came back.
@@ -101,29 +100,28 @@ func check_echo(i: int, data: PackedByteArray, text: bool) -> int:
 
 
 func pump() -> void:
-	server.poll()
+	poll_clients(clients, on_echo)
 	for i in clients.size():
-		var c := clients[i]
-		c.poll()
-		while c.get_available_packet_count() > 0:
-			var data := c.get_packet()
-			var seq := check_echo(i, data, c.was_string_packet())
-			if seq < 0:
-				continue
-			if seen[i][seq]:
-				duplicated += 1
-				continue
-			seen[i][seq] = 1
-			received[i] += 1
-			last_progress_ms = Time.get_ticks_msec()
-			if seq < highest[i]:
-				reordered += 1  # arrived after a later one
-			else:
-				highest[i] = seq
-		if c.get_ready_state() == RustWebSocketPeer.STATE_OPEN:
+		if clients[i].get_ready_state() == RustWebSocketPeer.STATE_OPEN:
 			send_next(i)
 			if received[i] == MESSAGES:
-				c.close(1000, "done")
+				clients[i].close(1000, "done")
+
+
+func on_echo(i: int, data: PackedByteArray, text: bool) -> void:
+	var seq := check_echo(i, data, text)
+	if seq < 0:
+		return
+	if seen[i][seq]:
+		duplicated += 1
+		return
+	seen[i][seq] = 1
+	received[i] += 1
+	last_progress_ms = Time.get_ticks_msec()
+	if seq < highest[i]:
+		reordered += 1  # arrived after a later one
+	else:
+		highest[i] = seq
 
 
 func _on_server_data(id: int) -> void:
@@ -164,8 +162,7 @@ func run_test() -> void:
 	server.data_received.connect(_on_server_data)
 	server.client_disconnected.connect(_on_server_disconnected)
 	server.client_connected.connect(func(_id, _p): established += 1)
-	check_eq(server.listen(0, PackedStringArray(), "127.0.0.1"), OK, "listen")
-	var url := "ws://127.0.0.1:%d/soak" % server.get_port()
+	var url := listen_loopback() + "soak"
 
 	var started := Time.get_ticks_msec()
 	for i in CLIENTS:

@@ -14,10 +14,8 @@ extends "res://tests/harness/test_case.gd"
 ## The runner fails the test on any engine error or stderr line, so these
 ## wss:// start-ups also show that nothing spurious is logged.
 
-const Fx := preload("res://tests/support/tls_fixtures.gd")
 const PythonProcess := preload("res://tests/support/python_process.gd")
 
-var fx := Fx.new()
 var servers: Array[RustWebSocketServer] = []
 ## server -> Array of [peer id, text] it received.
 var received := {}
@@ -109,11 +107,11 @@ func builtin_opens(s: RustWebSocketServer, root: X509Certificate, what: String) 
 
 
 func run_test() -> void:
-	var pki := fx.openssl_pki("deploy", "rsa", ["rsa", "p256", "p384"], 0x5001)
+	var pki := Fx.openssl_pki("deploy", "rsa", ["rsa", "p256", "p384"], 0x5001)
 	if pki.has("skip"):
 		fail("openssl is needed for this test: %s" % pki.skip)
 		return
-	var root := fx.load_cert(pki.root)
+	var root := Fx.load_cert(pki.root)
 	var leaves: Dictionary = pki.leaves
 
 	# name -> [key, certificate, leaf]: every way to give them.
@@ -122,11 +120,11 @@ func run_test() -> void:
 		var leaf: Dictionary = leaves[alg]
 		for form in leaf.keys:
 			cases["%s %s, paths" % [alg, form]] = [leaf.keys[form], leaf.fullchain, leaf]
-			cases["%s %s, loaded in code" % [alg, form]] = [fx.load_key(leaf.keys[form]), fx.load_cert(leaf.fullchain), leaf]
+			cases["%s %s, loaded in code" % [alg, form]] = [Fx.load_key(leaf.keys[form]), Fx.load_cert(leaf.fullchain), leaf]
 	var rsa: Dictionary = leaves.rsa
 	cases["rsa, resources"] = [load(pki.dir_res.path_join(rsa.keys.pkcs1.get_file())), load(rsa.fullchain_crt), rsa]
-	cases["p256 key object, certificate path"] = [fx.load_key(leaves.p256.keys.sec1), leaves.p256.fullchain, leaves.p256]
-	cases["p384 key path, certificate object"] = [leaves.p384.keys.sec1, fx.load_cert(leaves.p384.fullchain), leaves.p384]
+	cases["p256 key object, certificate path"] = [Fx.load_key(leaves.p256.keys.sec1), leaves.p256.fullchain, leaves.p256]
+	cases["p384 key path, certificate object"] = [leaves.p384.keys.sec1, Fx.load_cert(leaves.p384.fullchain), leaves.p384]
 	check(cases["rsa, resources"][0] is CryptoKey and cases["rsa, resources"][1] is X509Certificate, "keys and chains load as resources")
 
 	var clients := []
@@ -157,7 +155,7 @@ func run_test() -> void:
 	wrong.private_key = 42
 	check_eq(wrong.private_key, null, "a value of the wrong type is not taken")
 	var public_path: String = pki.dir_res.path_join("rsa_public.pem")
-	check_eq(fx.load_key(rsa.keys.pkcs8).save(public_path, true), OK, "public key saved")
+	check_eq(Fx.load_key(rsa.keys.pkcs8).save(public_path, true), OK, "public key saved")
 	var public_only := CryptoKey.new()
 	check_eq(public_only.load(public_path, true), OK, "public key loaded")
 	var half := make_server(public_only, rsa.fullchain)

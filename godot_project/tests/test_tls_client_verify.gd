@@ -6,14 +6,9 @@ extends "res://tests/harness/test_case.gd"
 ## user:// path, OS path, PEM bundle) lets exactly that server pass;
 ## verify_tls = false connects to anything and warns once per peer.
 
-const Fx := preload("res://tests/support/tls_fixtures.gd")
-const SignalLog := preload("res://tests/support/signal_log.gd")
 const DIR := "user://test_tls_client_verify"
-const WarningLog := preload("res://tests/support/warning_log.gd")
 
-var fx := Fx.new()
 var servers: Array = []
-var warnings := WarningLog.new()
 
 
 func _init() -> void:
@@ -77,11 +72,10 @@ func expect_open(server: Fx.BuiltinServer, url: String, setup: Callable, what: S
 
 
 func run_test() -> void:
-	OS.add_logger(warnings)
-	var key := fx.make_key()
-	var good := fx.self_signed(key, "CN=localhost,O=Good,C=US")
-	var other := fx.self_signed(key, "CN=other.example,O=Other,C=US")
-	var expired := fx.self_signed(key, "CN=localhost,O=Expired,C=US", "20200101000000", "20210101000000")
+	var key := Fx.make_key()
+	var good := Fx.self_signed(key, "CN=localhost,O=Good,C=US")
+	var other := Fx.self_signed(key, "CN=other.example,O=Other,C=US")
+	var expired := Fx.self_signed(key, "CN=localhost,O=Expired,C=US", "20200101000000", "20210101000000")
 	var good_srv := serve(good, key)
 	var other_srv := serve(other, key)
 	var expired_srv := serve(expired, key)
@@ -101,9 +95,9 @@ func run_test() -> void:
 
 	# PEM files: user:// path, OS path, and a bundle whose second entry is the right one.
 	DirAccess.make_dir_recursive_absolute(ProjectSettings.globalize_path(DIR))
-	var os_path := fx.save_pem(good, DIR + "/good.pem")
+	var os_path := Fx.save_pem(good, DIR + "/good.pem")
 	# save(), not save_to_string(): that one logs a Unicode error (it copies a NUL along).
-	fx.save_pem(other, DIR + "/other.pem")
+	Fx.save_pem(other, DIR + "/other.pem")
 	var f := FileAccess.open(DIR + "/bundle.pem", FileAccess.WRITE)
 	f.store_string(FileAccess.get_file_as_string(DIR + "/other.pem") + FileAccess.get_file_as_string(DIR + "/good.pem"))
 	f.close()
@@ -149,4 +143,3 @@ func run_test() -> void:
 
 	for s in servers:
 		s.stop()
-	OS.remove_logger(warnings)

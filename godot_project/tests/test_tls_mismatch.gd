@@ -5,34 +5,14 @@ extends "res://tests/harness/test_case.gd"
 ## never becomes a server peer, and the good clients of both servers keep
 ## echoing throughout.
 
-const Fx := preload("res://tests/support/tls_fixtures.gd")
-const SignalLog := preload("res://tests/support/signal_log.gd")
+const EchoServers := preload("res://tests/support/echo_servers.gd")
 
-var fx := Fx.new()
-var servers: Array[RustWebSocketServer] = []
-var logs := {}
+var echoes := EchoServers.new(self, "echo:", 1.0)
 var good: Array[RustWebSocketPeer] = []
 
 
 func _init() -> void:
 	timeout_seconds = 30
-
-
-func make_server(key: CryptoKey, cert: X509Certificate) -> RustWebSocketServer:
-	var s := fx.echo_server(key, cert, "echo:", 1.0)
-	check(s.is_listening(), "server listens (%s)" % s.get_last_error())
-	var log := SignalLog.new()
-	log.watch(s, SignalLog.SERVER_SIGNALS)
-	logs[s] = log
-	servers.append(s)
-	return s
-
-
-func connected_count() -> int:
-	var n := 0
-	for s in servers:
-		n += logs[s].count("client_connected")
-	return n
 
 
 ## Every good client sends tag and gets its echo.
@@ -74,45 +54,42 @@ func builtin_fails(url: String, options: TLSOptions, what: String) -> void:
 
 
 func run_test() -> void:
-	pumped = [servers, good]
-	var key := fx.make_key()
-	var cert := fx.self_signed(key)
-	var tls_srv := make_server(key, cert)
-	var plain_srv := make_server(null, null)
-	var wss_url := "wss://localhost:%d/" % tls_srv.get_port()
-	var ws_url := "ws://localhost:%d/" % plain_srv.get_port()
+	pumped = [echoes, good]
+	var key := Fx.make_key()
+	var cert := Fx.self_signed(key)
+	var tls_srv := echoes.add(key, cert)
+	var plain_srv := echoes.add()
 
-	for url in [wss_url, ws_url]:
+	for url in [EchoServers.url(tls_srv), EchoServers.url(plain_srv)]:
 		var c := RustWebSocketPeer.new()
 		c.trusted_certificate = cert
 		c.connect_to_url(url)
 		good.append(c)
 	await wait_until(func(): poll_pumped(); return good.all(func(c): return c.get_ready_state() == RustWebSocketPeer.STATE_OPEN), 5.0, "good clients open")
-	check_eq(connected_count(), 2, "one peer per server")
+	check_eq(echoes.connected_count(), 2, "one peer per server")
 	await good_clients_echo("before")
 
 	# ws:// at the wss:// server.
-	var reason := await rust_fails("ws://localhost:%d/" % tls_srv.get_port(), null, "our ws:// client at a wss:// server")
+	var reason := await rust_fails(EchoServers.url(tls_srv, "ws"), null, "our ws:// client at a wss:// server")
 	check(reason.contains("wss://"), "the reason suggests wss://: " + reason)
 	await builtin_fails("ws://127.0.0.1:%d/" % tls_srv.get_port(), null, "Godot's ws:// client at a wss:// server")
 	await good_clients_echo("after plain at TLS")
 
 	# wss:// at the ws:// server.
 	allow_errors("TLS handshake error")  # Godot's client logs its failure.
-	reason = await rust_fails("wss://localhost:%d/" % plain_srv.get_port(), cert, "our wss:// client at a ws:// server")
+	reason = await rust_fails(EchoServers.url(plain_srv, "wss"), cert, "our wss:// client at a ws:// server")
 	check(reason.contains("TLS") and reason.contains("ws://"), "the reason names TLS and suggests ws://: " + reason)
-	await builtin_fails("wss://localhost:%d/" % plain_srv.get_port(), TLSOptions.client(cert), "Godot's wss:// client at a ws:// server")
+	await builtin_fails(EchoServers.url(plain_srv, "wss"), TLSOptions.client(cert), "Godot's wss:// client at a ws:// server")
 	await good_clients_echo("after TLS at plain")
 
 	await wait_frames(3)
 	poll_pumped()
-	check_eq(connected_count(), 2, "no mixed-up client became a peer")
-	for s in servers:
-		check_eq(logs[s].count("client_disconnected"), 0, "no peer of the servers was disturbed")
+	check_eq(echoes.connected_count(), 2, "no mixed-up client became a peer")
+	for s in echoes.servers:
+		check_eq(echoes.logs[s].count("client_disconnected"), 0, "no peer of the servers was disturbed")
 		check_eq(s.get_peer_ids().size(), 1, "each server still has its one good peer")
 
 	for c in good:
 		c.close()
 	await wait_until(func(): poll_pumped(); return good.all(func(c): return c.get_ready_state() == RustWebSocketPeer.STATE_CLOSED), 5.0, "good clients close")
-	for s in servers:
-		s.stop()
+	echoes.stop()

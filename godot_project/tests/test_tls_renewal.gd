@@ -1,4 +1,4 @@
-extends "res://tests/harness/test_case.gd"
+extends "res://tests/harness/server_case.gd"
 ## Certificate renewal on a listening wss:// server, without a restart: a new
 ## certificate and key set on it serve every later handshake while clients
 ## connected before stay connected and keep talking. Clients trust only root
@@ -13,13 +13,8 @@ extends "res://tests/harness/test_case.gd"
 ## - Paths, the Let's Encrypt way: the files at the same paths are replaced and
 ##   the same paths set again; new clients see the new files.
 
-const Fx := preload("res://tests/support/tls_fixtures.gd")
 const PythonProcess := preload("res://tests/support/python_process.gd")
-const SignalLog := preload("res://tests/support/signal_log.gd")
 
-var fx := Fx.new()
-var server := RustWebSocketServer.new()
-var slog := SignalLog.new()
 ## [peer id, text] of each message the server received.
 var received := []
 var pythons := []
@@ -101,24 +96,23 @@ func renew_from_files(leaf: Dictionary, tag: String) -> Dictionary:
 
 
 func run_test() -> void:
-	var a := fx.openssl_pki("renew_a", "rsa", ["rsa"], 0xA001)
-	var b := fx.openssl_pki("renew_b", "p256", ["p256"], 0xB001)
+	var a := Fx.openssl_pki("renew_a", "rsa", ["rsa"], 0xA001)
+	var b := Fx.openssl_pki("renew_b", "p256", ["p256"], 0xB001)
 	if a.has("skip") or b.has("skip"):
 		fail("openssl is needed for this test: %s" % a.get("skip", b.get("skip")))
 		return
 	var leaf_a: Dictionary = a.leaves.rsa
 	var leaf_b: Dictionary = b.leaves.p256
-	var root_a := fx.load_cert(a.root)
-	var root_b := fx.load_cert(b.root)
+	var root_a := Fx.load_cert(a.root)
+	var root_b := Fx.load_cert(b.root)
 	roots_file = ProjectSettings.globalize_path("user://tls_fixtures/renew_roots.pem")
 	var f := FileAccess.open(roots_file, FileAccess.WRITE)
 	f.store_string(FileAccess.get_file_as_string(a.root) + FileAccess.get_file_as_string(b.root))
 	f.close()
 
-	slog.watch(server, SignalLog.SERVER_SIGNALS)
 	server.data_received.connect(func(id: int): received.append([id, server.get_peer(id).get_packet().get_string_from_utf8()]))
-	server.private_key = fx.load_key(leaf_a.keys.pkcs1)
-	server.tls_certificate = fx.load_cert(leaf_a.fullchain)
+	server.private_key = Fx.load_key(leaf_a.keys.pkcs1)
+	server.tls_certificate = Fx.load_cert(leaf_a.fullchain)
 	if not check_eq(server.listen(0, PackedStringArray(), "127.0.0.1"), OK, "listen with chain A (%s)" % server.get_last_error()):
 		return
 
@@ -131,8 +125,8 @@ func run_test() -> void:
 	check_eq(builtin_before.get_ready_state(), WebSocketPeer.STATE_OPEN, "built-in client trusting root A opens before")
 
 	# Renewal to chain B: certificate first, then the key, as a timer would.
-	server.tls_certificate = fx.load_cert(leaf_b.fullchain)
-	server.private_key = fx.load_key(leaf_b.keys.sec1)
+	server.tls_certificate = Fx.load_cert(leaf_b.fullchain)
+	server.private_key = Fx.load_key(leaf_b.keys.sec1)
 	server.poll()
 	check_eq(server.get_last_error(), "", "a matching pair is applied without an error")
 

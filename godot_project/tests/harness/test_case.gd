@@ -15,6 +15,13 @@ extends Node
 ## messages the engine or a script printed to stderr)
 ## except those the test declared with allow_errors()/expect_errors().
 
+# The support scripts most tests use, by name (tests/support/ has the rest).
+const Frames := preload("res://tests/support/frames.gd")
+const Fx := preload("res://tests/support/tls_fixtures.gd")
+const MpTree := preload("res://tests/support/mp_tree.gd")
+const RawClient := preload("res://tests/support/raw_client.gd")
+const SignalLog := preload("res://tests/support/signal_log.gd")
+
 ## Frame watchdog: the runner fails the test when run_test() has not returned
 ## after this many seconds. Set it in _init() (or anywhere in run_test()).
 var timeout_seconds: float = 60.0
@@ -29,6 +36,18 @@ var allowed_error_patterns: PackedStringArray = []
 var expected_errors: Dictionary = {}
 
 
+## The warnings logged while the test is in the tree (the runner does not
+## count them as failures), so that a test can check which were given:
+## `warnings.count("pattern")`.
+var warnings = preload("res://tests/support/warning_log.gd").new()
+
+
+## Objects with a poll() method that are polled every process frame while the
+## test is in the tree: ends that must keep moving while the test awaits
+## something else (a raw server while SceneMultiplayer connects to it).
+## Append and erase them as the test goes.
+var polled: Array = []
+
 ## What poll_pumped() polls, in order: objects with a poll() method, or
 ## arrays of them (an array the test keeps adding clients to is polled as it
 ## grows). Set it at the start of run_test().
@@ -38,6 +57,19 @@ var pumped: Array = []
 ## Override. May await.
 func run_test() -> void:
 	pass
+
+
+func _notification(what: int) -> void:
+	# Notifications reach every script of the hierarchy: a test's own
+	# _process() or _notification() does not turn these off.
+	if what == NOTIFICATION_ENTER_TREE:
+		OS.add_logger(warnings)
+		set_process(true)
+	elif what == NOTIFICATION_EXIT_TREE:
+		OS.remove_logger(warnings)
+	elif what == NOTIFICATION_PROCESS:
+		for p in polled:
+			p.poll()
 
 
 ## Polls everything in pumped once; call it from wait_until() conditions.
@@ -163,9 +195,9 @@ func _record_failure(what: String) -> void:
 	var where := ""
 	var st := get_stack()
 	# get_stack() is empty in release exports; in the editor build it names
-	# the test's line that called check().
+	# the test's line that called check() (past the harness's base scripts).
 	for frame in st:
-		if frame.get("source", "") != "res://tests/harness/test_case.gd":
+		if not String(frame.get("source", "")).begins_with("res://tests/harness/"):
 			where = " (%s:%d)" % [String(frame.get("source", "?")).get_file(), frame.get("line", 0)]
 			break
 	print("CHECK FAILED%s: %s" % [where, what])

@@ -68,14 +68,75 @@ static func all_connected(server: Endpoint, clients: Array) -> bool:
 	return true
 
 
+## What start() connected: the server's endpoint and the clients' endpoints.
+class Session:
+	var server: Endpoint
+	## In the order of the client peers given to start().
+	var clients: Array
+
+	## Every endpoint, clients first (what stop() takes).
+	func everyone() -> Array:
+		return clients + [server]
+
+
+## One client on Godot's built-in WebSocketMultiplayerPeer and one on ours: the
+## pair of players most tests serve.
+static func mixed_clients() -> Array:
+	return [WebSocketMultiplayerPeer.new(), RustWebSocketMultiplayerPeer.new()]
+
+
+## Runs scenario both ways round, as run() does: our server with client_count
+## clients alternating built-in and ours, then Godot's built-in server with
+## clients alternating ours and built-in. scenario is called with the label
+## ("our server", "built-in server") and the Session.
+static func both_ways(test: Node, scenario: Callable, client_count := 2, scheme := "ws",
+		server_tls: TLSOptions = null, client_tls: TLSOptions = null) -> void:
+	for way in [["our server", RustWebSocketMultiplayerPeer, WebSocketMultiplayerPeer],
+			["built-in server", WebSocketMultiplayerPeer, RustWebSocketMultiplayerPeer]]:
+		var label: String = way[0]
+		test.log_info(label)
+		await run(test, label, way[1].new(), _alternating(way[2], way[1], client_count),
+				scenario.bind(label), scheme, server_tls, client_tls)
+
+
+## Starts a Session as start() does, awaits body.call(session) and stops every
+## endpoint of it, whatever body checked. Returns whether the session started
+## (when not, body is not called).
+static func run(test: Node, label: String, server_peer: MultiplayerPeer, client_peers: Array,
+		body: Callable, scheme := "ws", server_tls: TLSOptions = null, client_tls: TLSOptions = null) -> bool:
+	var session := await start(test, label, server_peer, client_peers, scheme, server_tls, client_tls)
+	if session == null:
+		return false
+	await body.call(session)
+	await stop(test, session.everyone())
+	return true
+
+
+static func _alternating(first, second, count: int) -> Array:
+	var peers: Array = []
+	for i in count:
+		peers.append((first if i % 2 == 0 else second).new())
+	return peers
+
+
+## Starts peer as a client of url (with client_tls when given), checks that
+## create_client() returned OK (the check is named what) and adds the
+## endpoint name for it.
+static func join(test: Node, name: String, peer: MultiplayerPeer, url: String, what: String,
+		client_tls: TLSOptions = null) -> Endpoint:
+	var err: Error = peer.create_client(url, client_tls) if client_tls != null else peer.create_client(url)
+	test.check_eq(err, OK, what)
+	return add(test, name, peer)
+
+
 ## Starts server_peer on a free port and connects client_peers to it, each
-## endpoint in its own subtree. Returns [server, clients] once every client
-## has its id and knows every other client, or [] (after a failed check).
+## endpoint in its own subtree. Returns the Session once every client has its
+## id and knows every other client, or null (after a failed check).
 ## setup, if given, is called with each new endpoint (the server first) before
 ## its first poll.
 static func start(test: Node, label: String, server_peer: MultiplayerPeer, client_peers: Array,
 		scheme := "ws", server_tls: TLSOptions = null, client_tls: TLSOptions = null,
-		setup := Callable()) -> Array:
+		setup := Callable()) -> Session:
 	var port: int = test.free_port()
 	var key := label.validate_node_name().replace(" ", "_")
 	var err: Error = server_peer.create_server(port, "127.0.0.1", server_tls) if server_tls != null \
@@ -87,11 +148,8 @@ static func start(test: Node, label: String, server_peer: MultiplayerPeer, clien
 	var clients: Array = []
 	var host := "localhost" if scheme == "wss" else "127.0.0.1"
 	for i in client_peers.size():
-		var peer: MultiplayerPeer = client_peers[i]
-		var url := "%s://%s:%d" % [scheme, host, port]
-		err = peer.create_client(url, client_tls) if client_tls != null else peer.create_client(url)
-		test.check_eq(err, OK, "%s: create_client %d" % [label, i])
-		clients.append(add(test, "%s_client%d" % [key, i], peer))
+		clients.append(join(test, "%s_client%d" % [key, i], client_peers[i],
+				"%s://%s:%d" % [scheme, host, port], "%s: create_client %d" % [label, i], client_tls))
 		if setup.is_valid():
 			setup.call(clients.back())
 	var ok: bool = await test.wait_until(func():
@@ -101,7 +159,12 @@ static func start(test: Node, label: String, server_peer: MultiplayerPeer, clien
 			if c.mp.get_peers().size() != clients.size():
 				return false
 		return true, 10.0, "%s: every client connected and knows the others" % label)
-	return [server, clients] if ok else []
+	if not ok:
+		return null
+	var session := Session.new()
+	session.server = server
+	session.clients = clients
+	return session
 
 
 ## Closes every endpoint's peer and removes the subtrees.

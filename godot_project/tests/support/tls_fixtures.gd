@@ -1,21 +1,22 @@
 extends RefCounted
 ## Keys and certificates made at test time (nothing secret is checked in), and
 ## Godot's own TLS WebSocket server, the independent end our client is tested
-## against. RSA generation is slow: make one key per test file and sign every
-## certificate of that file with it.
+## against. Every function is static (`Fx.make_key()`). RSA generation is
+## slow: make one key per test file and sign every certificate of that file
+## with it.
 
 const BuiltinServer := preload("res://tests/support/builtin_server.gd")
 
 const VALID_FROM := "20200101000000"
 const VALID_UNTIL := "20991231235959"
 
-var crypto := Crypto.new()
+static var crypto := Crypto.new()
 
 
 ## Our server on 127.0.0.1 (a port the OS picks), wss:// when key and cert
 ## are given, that answers every message in its kind: text_prefix + the text,
 ## or the same bytes. Check is_listening() (get_last_error() says why not).
-func echo_server(key: CryptoKey, cert: X509Certificate, text_prefix := "",
+static func echo_server(key: CryptoKey, cert: X509Certificate, text_prefix := "",
 		handshake_timeout := 3.0) -> RustWebSocketServer:
 	var s := RustWebSocketServer.new()
 	s.private_key = key
@@ -35,7 +36,7 @@ func echo_server(key: CryptoKey, cert: X509Certificate, text_prefix := "",
 
 
 ## A fresh 2048-bit RSA key.
-func make_key() -> CryptoKey:
+static func make_key() -> CryptoKey:
 	return crypto.generate_rsa(2048)
 
 
@@ -43,7 +44,7 @@ func make_key() -> CryptoKey:
 ## writes no subjectAltName, so host checks fall back to the CN.
 ## One in a few hundred comes with a serial number OpenSSL cannot read (Godot
 ## writes 20 random bytes as a DER INTEGER as they come); such a one is made again.
-func self_signed(key: CryptoKey, subject_name: String = "CN=localhost,O=Test,C=US",
+static func self_signed(key: CryptoKey, subject_name: String = "CN=localhost,O=Test,C=US",
 		not_before: String = VALID_FROM, not_after: String = VALID_UNTIL) -> X509Certificate:
 	while true:
 		var cert := crypto.generate_self_signed_certificate(key, subject_name, not_before, not_after)
@@ -54,7 +55,7 @@ func self_signed(key: CryptoKey, subject_name: String = "CN=localhost,O=Test,C=U
 
 ## Whether cert's serial number is a minimal DER INTEGER (no redundant
 ## leading 0x00 or 0xff byte).
-func _serial_is_minimal_der(cert: X509Certificate) -> bool:
+static func _serial_is_minimal_der(cert: X509Certificate) -> bool:
 	var scratch := "user://tls_fixtures_serial_check.crt"
 	# save(), not save_to_string(): that one logs a Unicode error.
 	cert.save(scratch)
@@ -81,7 +82,7 @@ func _serial_is_minimal_der(cert: X509Certificate) -> bool:
 
 
 ## Saves cert as PEM at path (user:// or res://) and returns the OS path.
-func save_pem(cert: X509Certificate, path: String) -> String:
+static func save_pem(cert: X509Certificate, path: String) -> String:
 	var err := cert.save(path)
 	if err != OK:
 		push_error("could not save certificate to %s: %s" % [path, error_string(err)])
@@ -93,7 +94,7 @@ func save_pem(cert: X509Certificate, path: String) -> String:
 ## cannot write SANs), made with the openssl command. Returns
 ## {"key": CryptoKey, "cert": X509Certificate}, or {"skip": reason} when the
 ## openssl command is missing or fails.
-func ip_san_identity(ip: String = "127.0.0.1") -> Dictionary:
+static func ip_san_identity(ip: String = "127.0.0.1") -> Dictionary:
 	var dir := ProjectSettings.globalize_path("user://tls_fixtures")
 	DirAccess.make_dir_recursive_absolute(dir)
 	var key_path := dir.path_join("ip_san_key.pem")
@@ -118,7 +119,7 @@ func ip_san_identity(ip: String = "127.0.0.1") -> Dictionary:
 ## a resource (Godot's save_to_string() repeats the first certificate of a
 ## chain, so only the resource's file still holds the intermediate), "ca": the
 ## root X509Certificate}, or {"skip": reason}.
-func ca_signed_identity() -> Dictionary:
+static func ca_signed_identity() -> Dictionary:
 	var dir := ProjectSettings.globalize_path("user://tls_fixtures")
 	DirAccess.make_dir_recursive_absolute(dir)
 	var f := func(name: String) -> String: return dir.path_join(name)
@@ -166,21 +167,22 @@ static func builtin_tls_server(key: CryptoKey, cert: X509Certificate) -> Builtin
 
 ## An X509Certificate loaded from path (every certificate of the file); an
 ## error (which fails the test) and null if it cannot be loaded.
-func load_cert(path: String) -> X509Certificate:
-	var c := X509Certificate.new()
-	if c.load(path) != OK:
-		push_error("could not load the certificate %s" % path)
-		return null
-	return c
+static func load_cert(path: String) -> X509Certificate:
+	return _loaded(X509Certificate.new(), path, "certificate")
 
 
 ## A CryptoKey loaded from path; an error (which fails the test) and null if it cannot be loaded.
-func load_key(path: String) -> CryptoKey:
-	var k := CryptoKey.new()
-	if k.load(path) != OK:
-		push_error("could not load the key %s" % path)
+static func load_key(path: String) -> CryptoKey:
+	return _loaded(CryptoKey.new(), path, "key")
+
+
+## resource (an X509Certificate or a CryptoKey) after its load(path), or null
+## after an error naming it as what.
+static func _loaded(resource: Resource, path: String, what: String) -> Resource:
+	if resource.call("load", path) != OK:
+		push_error("could not load the %s %s" % [what, path])
 		return null
-	return k
+	return resource
 
 
 ## A small PKI made with the openssl command under user://tls_fixtures/<name>:
@@ -195,7 +197,7 @@ func load_key(path: String) -> CryptoKey:
 ## same as a user:// .crt resource path, "serial": "hex", "ou": "...", "keys":
 ## {form: path}}}} (OS paths, and keys named *.key so that load() takes
 ## them as CryptoKey resources), or {"skip": reason}.
-func openssl_pki(name: String, root_alg: String, leaf_algs: Array, serial_base: int) -> Dictionary:
+static func openssl_pki(name: String, root_alg: String, leaf_algs: Array, serial_base: int) -> Dictionary:
 	var dir := ProjectSettings.globalize_path("user://tls_fixtures").path_join(name)
 	DirAccess.make_dir_recursive_absolute(dir)
 	var f := func(file: String) -> String: return dir.path_join(file)
@@ -248,11 +250,11 @@ func openssl_pki(name: String, root_alg: String, leaf_algs: Array, serial_base: 
 	return {"root": f.call("root.pem"), "leaves": leaves, "dir_res": "user://tls_fixtures/" + name}
 
 
-func _newkey(alg: String) -> Array:
+static func _newkey(alg: String) -> Array:
 	if alg == "rsa":
 		return ["-newkey", "rsa:2048"]
 	return ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:%s" % _curve(alg)]
 
 
-func _curve(alg: String) -> String:
+static func _curve(alg: String) -> String:
 	return {"p256": "P-256", "p384": "P-384"}[alg]
