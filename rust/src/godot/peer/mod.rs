@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use godot::classes::{FileAccess, IPacketPeerExtension, PacketPeerExtension, X509Certificate};
 use godot::global::{push_error, push_warning, Error as GdError};
-use godot::meta::conv::RawPtr;
 use godot::prelude::*;
 
 use super::convert;
 use super::enums::{State, WriteMode};
 use super::errors;
+use super::raw_buffers::{self, InBuffer, OutBuffer, OutSize};
 use crate::core::{Packet, Peer, ReadyState};
 
 pub(crate) mod driver;
@@ -92,22 +92,14 @@ impl IPacketPeerExtension for WebSocketPeer {
         Self::with_core(base, Peer::default())
     }
 
-    unsafe fn get_packet_rawptr(
-        &mut self,
-        r_buffer: RawPtr<*mut RawPtr<*const u8>>,
-        r_buffer_size: RawPtr<*mut i32>,
-    ) -> GdError {
+    unsafe fn get_packet_rawptr(&mut self, r_buffer: OutBuffer, r_size: OutSize) -> GdError {
         // SAFETY: Godot passes valid out-pointers.
-        unsafe { self.take_packet_raw(r_buffer, r_buffer_size) }
+        unsafe { raw_buffers::get_packet(self, r_buffer, r_size) }
     }
 
-    unsafe fn put_packet_rawptr(
-        &mut self,
-        p_buffer: RawPtr<*const u8>,
-        p_buffer_size: i32,
-    ) -> GdError {
-        // SAFETY: Godot passes a buffer of `p_buffer_size` bytes.
-        unsafe { self.put_packet_raw(p_buffer, p_buffer_size) }
+    unsafe fn put_packet_rawptr(&mut self, p_buffer: InBuffer, p_size: i32) -> GdError {
+        // SAFETY: Godot passes a buffer of `p_size` bytes, valid for this call.
+        unsafe { raw_buffers::put_packet(self, p_buffer, p_size) }
     }
 
     fn get_available_packet_count(&self) -> i32 {
