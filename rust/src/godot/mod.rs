@@ -1,6 +1,7 @@
 //! Godot bindings: classes, signals, enums and type conversions. No protocol
 //! logic lives here; it all sits in `crate::core`.
 
+mod accessors;
 mod convert;
 mod editor_docs;
 pub mod enums;

@@ -9,6 +9,7 @@ use godot::classes::{CryptoKey, RefCounted, X509Certificate};
 use godot::global::Error as GdError;
 use godot::prelude::*;
 
+use super::accessors;
 use super::convert;
 use super::errors;
 use super::peer::WebSocketPeer;
@@ -142,24 +143,57 @@ impl IRefCounted for WebSocketServer {
     }
 }
 
-#[godot_api]
+/// Reads a TLS identity property as it was set (an object, a path or null).
+macro_rules! identity_get {
+    ($this:ident, $field:ident: $class:ty, $property:literal) => {
+        $this.$field.clone()
+    };
+}
+
+/// Stores a TLS identity property; a listening `wss://` server switches to
+/// the new pair at once if it is usable.
+macro_rules! identity_set {
+    ($this:ident, $value:ident, $field:ident: $class:ty, $property:literal) => {
+        $this.set_identity_part::<$class>($value, $property, |s, v| s.$field = v)
+    };
+}
+
+accessors::godot_api_with_accessors! {
+    impl WebSocketServer {
+        /// Emitted when a client completed its handshake, with its id and the chosen subprotocol.
+        #[signal]
+        fn client_connected(id: i64, protocol: GString);
+
+        /// Emitted exactly once for every connected client when its connection ends, however it ends.
+        #[signal]
+        fn client_disconnected(id: i64, was_clean_close: bool);
+
+        /// Emitted when a client starts the close handshake, with its code and reason.
+        #[signal]
+        fn client_close_request(id: i64, code: i64, reason: GString);
+
+        /// Emitted once per message received from client [param id]; it is readable when this fires.
+        #[signal]
+        fn data_received(id: i64);
+    }
+
+    accessors(identity_get, identity_set) {
+        [key: CryptoKey, "private_key"]: Variant =>
+            /// The value of [member private_key] as it was set (key, path or null).
+            get_private_key,
+            /// Sets [member private_key]: a [CryptoKey], a PEM file path, or null.
+            set_private_key;
+
+        [cert: X509Certificate, "tls_certificate"]: Variant =>
+            /// The value of [member tls_certificate] as it was set (certificate, path or null).
+            get_tls_certificate,
+            /// Sets [member tls_certificate]: an [X509Certificate], a PEM file path, or null.
+            set_tls_certificate;
+    }
+}
+
+#[godot_api(secondary)]
 impl WebSocketServer {
-    /// Emitted when a client completed its handshake, with its id and the chosen subprotocol.
-    #[signal]
-    fn client_connected(id: i64, protocol: GString);
-
-    /// Emitted exactly once for every connected client when its connection ends, however it ends.
-    #[signal]
-    fn client_disconnected(id: i64, was_clean_close: bool);
-
-    /// Emitted when a client starts the close handshake, with its code and reason.
-    #[signal]
-    fn client_close_request(id: i64, code: i64, reason: GString);
-
-    /// Emitted once per message received from client [param id]; it is readable when this fires.
-    #[signal]
-    fn data_received(id: i64);
-
     /// Starts listening on [param port] ([code]0[/code] picks a free one, see
     /// [method get_port]), offering [param protocols], on [param bind_address]
     /// ([code]"*"[/code]: all IPv6 and IPv4 addresses). Returns
@@ -374,30 +408,6 @@ impl WebSocketServer {
             result
         };
         self.record("RustWebSocketServer.disconnect_peer", result)
-    }
-
-    /// The value of [member private_key] as it was set (key, path or null).
-    #[func]
-    fn get_private_key(&self) -> Variant {
-        self.key.clone()
-    }
-
-    /// Sets [member private_key]: a [CryptoKey], a PEM file path, or null.
-    #[func]
-    fn set_private_key(&mut self, value: Variant) {
-        self.set_identity_part::<CryptoKey>(value, "private_key", |s, v| s.key = v);
-    }
-
-    /// The value of [member tls_certificate] as it was set (certificate, path or null).
-    #[func]
-    fn get_tls_certificate(&self) -> Variant {
-        self.cert.clone()
-    }
-
-    /// Sets [member tls_certificate]: an [X509Certificate], a PEM file path, or null.
-    #[func]
-    fn set_tls_certificate(&mut self, value: Variant) {
-        self.set_identity_part::<X509Certificate>(value, "tls_certificate", |s, v| s.cert = v);
     }
 
     /// The readable reason of the last failure, or empty.

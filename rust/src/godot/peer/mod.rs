@@ -8,6 +8,7 @@ use godot::classes::{IPacketPeerExtension, PacketPeerExtension};
 use godot::global::{push_error, push_warning, Error as GdError};
 use godot::prelude::*;
 
+use super::accessors;
 use super::convert;
 use super::enums::{State, WriteMode};
 use super::errors;
@@ -15,6 +16,7 @@ use super::raw_buffers::{self, InBuffer, OutBuffer, OutSize};
 use crate::core::{Packet, Peer, ReadyState};
 
 mod config_properties;
+use config_properties::{config_get, config_set};
 pub(crate) mod driver;
 mod packets;
 
@@ -112,7 +114,7 @@ impl IPacketPeerExtension for WebSocketPeer {
     }
 }
 
-config_properties::api_with_config_properties! {
+accessors::godot_api_with_accessors! {
     impl WebSocketPeer {
         /// Emitted when the handshake completes, with the subprotocol the server chose
         /// (empty when none).
@@ -149,47 +151,49 @@ config_properties::api_with_config_properties! {
         }
     }
 
-    config.verify_tls: bool =>
-        /// The value of [member verify_tls].
-        get_verify_tls,
-        /// Sets [member verify_tls]; applies to the next [method connect_to_url].
-        set_verify_tls;
+    accessors(config_get, config_set) {
+        [verify_tls]: bool =>
+            /// The value of [member verify_tls].
+            get_verify_tls,
+            /// Sets [member verify_tls]; applies to the next [method connect_to_url].
+            set_verify_tls;
 
-    config.handshake_timeout: f64 =>
-        /// The value of [member handshake_timeout], in seconds.
-        get_handshake_timeout,
-        /// Sets [member handshake_timeout], in seconds.
-        set_handshake_timeout;
+        [handshake_timeout]: f64 =>
+            /// The value of [member handshake_timeout], in seconds.
+            get_handshake_timeout,
+            /// Sets [member handshake_timeout], in seconds.
+            set_handshake_timeout;
 
-    config.max_message_size: i64 =>
-        /// The value of [member max_message_size], in bytes.
-        get_max_message_size,
-        /// Sets [member max_message_size], in bytes; applies to an open connection at once.
-        set_max_message_size;
+        [max_message_size]: i64 =>
+            /// The value of [member max_message_size], in bytes.
+            get_max_message_size,
+            /// Sets [member max_message_size], in bytes; applies to an open connection at once.
+            set_max_message_size;
 
-    config.outbound_buffer_limit: i64 =>
-        /// The value of [member outbound_buffer_limit], in bytes.
-        get_outbound_buffer_limit,
-        /// Sets [member outbound_buffer_limit], in bytes; applies to an open connection at once.
-        set_outbound_buffer_limit;
+        [outbound_buffer_limit]: i64 =>
+            /// The value of [member outbound_buffer_limit], in bytes.
+            get_outbound_buffer_limit,
+            /// Sets [member outbound_buffer_limit], in bytes; applies to an open connection at once.
+            set_outbound_buffer_limit;
 
-    config.inbound_buffer_limit: i64 =>
-        /// The value of [member inbound_buffer_limit], in bytes.
-        get_inbound_buffer_limit,
-        /// Sets [member inbound_buffer_limit], in bytes; applies to an open connection at once.
-        set_inbound_buffer_limit;
+        [inbound_buffer_limit]: i64 =>
+            /// The value of [member inbound_buffer_limit], in bytes.
+            get_inbound_buffer_limit,
+            /// Sets [member inbound_buffer_limit], in bytes; applies to an open connection at once.
+            set_inbound_buffer_limit;
 
-    config.heartbeat_interval: f64 =>
-        /// The value of [member heartbeat_interval], in seconds.
-        get_heartbeat_interval,
-        /// Sets [member heartbeat_interval], in seconds; [code]0[/code] disables the heartbeat.
-        set_heartbeat_interval;
+        [heartbeat_interval]: f64 =>
+            /// The value of [member heartbeat_interval], in seconds.
+            get_heartbeat_interval,
+            /// Sets [member heartbeat_interval], in seconds; [code]0[/code] disables the heartbeat.
+            set_heartbeat_interval;
 
-    config.proxy_url: GString =>
-        /// The value of [member proxy_url].
-        get_proxy_url,
-        /// Sets [member proxy_url]; applies to the next [method connect_to_url].
-        set_proxy_url;
+        [proxy_url]: GString =>
+            /// The value of [member proxy_url].
+            get_proxy_url,
+            /// Sets [member proxy_url]; applies to the next [method connect_to_url].
+            set_proxy_url;
+    }
 }
 
 #[godot_api(secondary)]
