@@ -1,5 +1,6 @@
 //! Conversions between Godot values and what the core takes.
 
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use godot::classes::{DirAccess, FileAccess, X509Certificate};
@@ -56,6 +57,16 @@ pub fn seconds(value: f64) -> std::time::Duration {
     } else {
         std::time::Duration::ZERO
     }
+}
+
+/// The IP address of a remote side as GDScript shows it, or empty.
+pub fn host(remote: Option<SocketAddr>) -> GString {
+    remote.map_or_else(GString::new, |a| GString::from(&a.ip().to_string()))
+}
+
+/// The port of a remote side, or 0.
+pub fn port(remote: Option<SocketAddr>) -> i64 {
+    remote.map_or(0, |a| a.port() as i64)
 }
 
 /// A size property from GDScript, clamped to what the platform can hold.

@@ -12,4 +12,5 @@ mod panic_guard;
 pub mod peer;
 mod raw_buffers;
 pub mod server;
+mod server_common;
 pub mod tls_identity;

@@ -2,6 +2,7 @@
 //! as a `RustWebSocketPeer`, with the Godot 3 `WebSocketServer` signals.
 
 use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -13,6 +14,7 @@ use super::accessors;
 use super::convert;
 use super::errors;
 use super::peer::WebSocketPeer;
+use super::server_common;
 use super::tls_identity;
 use crate::core::budget::DEFAULT_INBOUND_BUDGET;
 use crate::core::server::{
@@ -20,95 +22,111 @@ use crate::core::server::{
 };
 use crate::core::{Accepted, Config, Error, ErrorKind, Event, Server, ServerConfig};
 
-/// A WebSocket server. Call [method listen], then [method poll] every frame:
-/// it accepts clients, completes their handshakes without blocking, and drives
-/// every connected peer, emitting the signals below and each peer's own.
-///
-/// Peers are identified by ids that are positive, never 1 and never reused
-/// while the server lives; [method get_peer] returns the [RustWebSocketPeer].
-#[derive(GodotClass)]
-#[class(base = RefCounted, rename = RustWebSocketServer)]
-pub struct WebSocketServer {
-    /// Address used by [method listen] when its [code]bind_address[/code] is
-    /// [code]"*"[/code]: [code]"*"[/code] means every IPv6 and IPv4 address.
-    #[var]
-    bind_ip: GString,
-    /// Private key for [code]wss://[/code]: a [CryptoKey] or the path of a PEM key file
-    /// (RSA or ECDSA; PKCS#8, PKCS#1 or SEC1 [code]EC PRIVATE KEY[/code], unencrypted).
-    /// Set it together with [member tls_certificate]. Setting both on a listening
-    /// [code]wss://[/code] server replaces its certificate for new connections (renewal);
-    /// see [member tls_certificate].
-    #[var(get = get_private_key, set = set_private_key)]
-    private_key: PhantomVar<Variant>,
-    /// Certificate for [code]wss://[/code]: an [X509Certificate] (made with
-    /// [method X509Certificate.load] or loaded as a resource) or the path of a PEM file.
-    /// A chain ([code]fullchain.pem[/code]: the certificate, then its intermediates) is
-    /// sent whole either way. Set it together with [member private_key].
-    /// [br][br]On a listening [code]wss://[/code] server, setting a new certificate and key
-    /// (or the same path again, after the files changed) makes new connections use them;
-    /// connected clients stay connected. The pair is checked when set: while the key
-    /// does not match the certificate the previous pair stays in use, and if it still
-    /// does not at the next [method poll], the reason is reported there (an error and
-    /// [method get_last_error]).
-    #[var(get = get_tls_certificate, set = set_tls_certificate)]
-    tls_certificate: PhantomVar<Variant>,
-    /// Seconds a client may take for its (TLS and) upgrade handshake before it is dropped.
-    #[var]
-    handshake_timeout: f64,
-    /// Extra headers ([code]"Name: value"[/code]) added to every upgrade response.
-    #[var]
-    extra_headers: PackedStringArray,
-    /// Largest message accepted from a client, in bytes; bigger closes it with 1009.
-    #[var]
-    max_message_size: i64,
-    /// Most bytes that may wait to be sent to one client.
-    #[var]
-    outbound_buffer_limit: i64,
-    /// Received bytes kept unread per client before its socket is no longer read.
-    #[var]
-    inbound_buffer_limit: i64,
-    /// Seconds of silence before a client is pinged; 0 disables the heartbeat.
-    #[var]
-    heartbeat_interval: f64,
-    /// Most bytes all clients together may hold in this server's memory:
-    /// messages still being received plus received ones not yet taken
-    /// (default 256 MiB; 0: no limit). When it is full, reading pauses and the
-    /// client holding the most is closed with code 1009 and a reason, its
-    /// buffered data dropped; a warning is logged once per burst. Set it well
-    /// above [member max_message_size] so that one big message still fits.
-    /// Applies from the next [method listen].
-    #[var]
-    inbound_budget: i64,
-    /// Seconds a client may take from the first byte of a message to its last
-    /// (default 30); one trickling a message in more slowly is closed with
-    /// code 1008. 0 disables. Slow handshakes are cut by [member handshake_timeout].
-    #[var]
-    message_timeout: f64,
-    /// Most connected clients (default 4096; 0: no limit). Further connections
-    /// are answered HTTP 503 before the upgrade (a [code]wss://[/code] server
-    /// closes them) and counted in [method get_refused_count].
-    #[var]
-    max_peers: i64,
-    /// Most handshakes in progress at once (default 256; 0: no limit). Further
-    /// connections are refused like those beyond [member max_peers].
-    #[var]
-    max_pending_handshakes: i64,
+server_common::with_server_limits! {
+    /// A WebSocket server. Call [method listen], then [method poll] every frame:
+    /// it accepts clients, completes their handshakes without blocking, and drives
+    /// every connected peer, emitting the signals below and each peer's own.
+    ///
+    /// Peers are identified by ids that are positive, never 1 and never reused
+    /// while the server lives; [method get_peer] returns the [RustWebSocketPeer].
+    #[derive(GodotClass)]
+    #[class(base = RefCounted, rename = RustWebSocketServer)]
+    pub struct WebSocketServer {
+        /// Address used by [method listen] when its [code]bind_address[/code] is
+        /// [code]"*"[/code]: [code]"*"[/code] means every IPv6 and IPv4 address.
+        #[var]
+        bind_ip: GString,
+        /// Private key for [code]wss://[/code]: a [CryptoKey] or the path of a PEM key file
+        /// (RSA or ECDSA; PKCS#8, PKCS#1 or SEC1 [code]EC PRIVATE KEY[/code], unencrypted).
+        /// Set it together with [member tls_certificate]. Setting both on a listening
+        /// [code]wss://[/code] server replaces its certificate for new connections (renewal);
+        /// see [member tls_certificate].
+        #[var(get = get_private_key, set = set_private_key)]
+        private_key: PhantomVar<Variant>,
+        /// Certificate for [code]wss://[/code]: an [X509Certificate] (made with
+        /// [method X509Certificate.load] or loaded as a resource) or the path of a PEM file.
+        /// A chain ([code]fullchain.pem[/code]: the certificate, then its intermediates) is
+        /// sent whole either way. Set it together with [member private_key].
+        /// [br][br]On a listening [code]wss://[/code] server, setting a new certificate and key
+        /// (or the same path again, after the files changed) makes new connections use them;
+        /// connected clients stay connected. The pair is checked when set: while the key
+        /// does not match the certificate the previous pair stays in use, and if it still
+        /// does not at the next [method poll], the reason is reported there (an error and
+        /// [method get_last_error]).
+        #[var(get = get_tls_certificate, set = set_tls_certificate)]
+        tls_certificate: PhantomVar<Variant>,
+        /// Seconds a client may take for its (TLS and) upgrade handshake before it is dropped.
+        #[var]
+        handshake_timeout: f64,
+        /// Extra headers ([code]"Name: value"[/code]) added to every upgrade response.
+        #[var]
+        extra_headers: PackedStringArray,
+        /// Largest message accepted from a client, in bytes; bigger closes it with 1009.
+        #[var]
+        max_message_size: i64,
+        /// Most bytes that may wait to be sent to one client.
+        #[var]
+        outbound_buffer_limit: i64,
+        /// Received bytes kept unread per client before its socket is no longer read.
+        #[var]
+        inbound_buffer_limit: i64,
+        /// Seconds of silence before a client is pinged; 0 disables the heartbeat.
+        #[var]
+        heartbeat_interval: f64,
 
-    key: Variant,
-    cert: Variant,
-    /// Why the pair set on a listening server could not replace its identity,
-    /// reported at the next poll() unless a later setter fixes the pair first.
-    identity_error: Option<Error>,
-    server: Option<Server>,
-    /// Connections refused by earlier listens of this object.
-    refused_before: u64,
-    /// First id for the next listen(): ids are never reused while this object lives.
-    next_id: i32,
-    peers: BTreeMap<i32, Gd<WebSocketPeer>>,
-    /// Each peer's wake flag (see `WebSocketPeer::wake_flag`), readable without binding it.
-    wakes: HashMap<i32, Arc<AtomicBool>>,
-    last_error: String,
-    base: Base<RefCounted>,
+        key: Variant,
+        cert: Variant,
+        /// Why the pair set on a listening server could not replace its identity,
+        /// reported at the next poll() unless a later setter fixes the pair first.
+        identity_error: Option<Error>,
+        server: Option<Server>,
+        /// Connections refused by earlier listens of this object.
+        refused_before: u64,
+        /// First id for the next listen(): ids are never reused while this object lives.
+        next_id: i32,
+        peers: BTreeMap<i32, Gd<WebSocketPeer>>,
+        /// Each peer's wake flag (see `WebSocketPeer::wake_flag`), readable without binding it.
+        wakes: HashMap<i32, Arc<AtomicBool>>,
+        last_error: String,
+        base: Base<RefCounted>,
+    }
+
+    limits {
+        /// Most bytes all clients together may hold in this server's memory:
+        /// messages still being received plus received ones not yet taken
+        /// (default 256 MiB; 0: no limit). When it is full, reading pauses and the
+        /// client holding the most is closed with code 1009 and a reason, its
+        /// buffered data dropped; a warning is logged once per burst. Set it well
+        /// above [member max_message_size] so that one big message still fits.
+        /// Applies from the next [method listen].
+        inbound_budget,
+        /// Seconds a client may take from the first byte of a message to its last
+        /// (default 30); one trickling a message in more slowly is closed with
+        /// code 1008. 0 disables. Slow handshakes are cut by [member handshake_timeout].
+        message_timeout,
+        /// Most connected clients (default 4096; 0: no limit). Further connections
+        /// are answered HTTP 503 before the upgrade (a [code]wss://[/code] server
+        /// closes them) and counted in [method get_refused_count].
+        max_peers,
+        /// Most handshakes in progress at once (default 256; 0: no limit). Further
+        /// connections are refused like those beyond [member max_peers].
+        max_pending_handshakes,
+    }
+}
+
+/// Reads a TLS identity property as it was set (an object, a path or null).
+macro_rules! identity_get {
+    ($this:ident, $field:ident: $class:ty, $property:literal) => {
+        $this.$field.clone()
+    };
+}
+
+/// Stores a TLS identity property; a listening `wss://` server switches to
+/// the new pair at once if it is usable.
+macro_rules! identity_set {
+    ($this:ident, $value:ident, $field:ident: $class:ty, $property:literal) => {
+        $this.set_identity_part::<$class>($value, $property, |s, v| s.$field = v)
+    };
 }
 
 #[godot_api]
@@ -141,21 +159,6 @@ impl IRefCounted for WebSocketServer {
             base,
         }
     }
-}
-
-/// Reads a TLS identity property as it was set (an object, a path or null).
-macro_rules! identity_get {
-    ($this:ident, $field:ident: $class:ty, $property:literal) => {
-        $this.$field.clone()
-    };
-}
-
-/// Stores a TLS identity property; a listening `wss://` server switches to
-/// the new pair at once if it is usable.
-macro_rules! identity_set {
-    ($this:ident, $value:ident, $field:ident: $class:ty, $property:literal) => {
-        $this.set_identity_part::<$class>($value, $property, |s, v| s.$field = v)
-    };
 }
 
 accessors::godot_api_with_accessors! {
@@ -360,36 +363,6 @@ impl WebSocketServer {
         self.peers.keys().copied().collect()
     }
 
-    /// The IP address of client [param id], or empty.
-    #[func]
-    fn get_peer_address(&mut self, id: i64) -> GString {
-        match self.find(id) {
-            Some(p) => GString::from(
-                &p.bind()
-                    .core
-                    .remote()
-                    .map(|a| a.ip().to_string())
-                    .unwrap_or_default(),
-            ),
-            None => {
-                self.unknown(id, "get_peer_address");
-                GString::new()
-            }
-        }
-    }
-
-    /// The remote port of client [param id], or 0.
-    #[func]
-    fn get_peer_port(&mut self, id: i64) -> i64 {
-        match self.find(id) {
-            Some(p) => p.bind().core.remote().map(|a| a.port() as i64).unwrap_or(0),
-            None => {
-                self.unknown(id, "get_peer_port");
-                0
-            }
-        }
-    }
-
     /// Starts closing client [param id] with [param code] and [param reason].
     #[func]
     fn disconnect_peer(
@@ -414,6 +387,15 @@ impl WebSocketServer {
     #[func]
     fn get_last_error(&self) -> GString {
         self.last_error.as_str().into()
+    }
+}
+
+server_common::peer_address_api! {
+    impl WebSocketServer {
+        /// The IP address of client [param id], or empty.
+        get_peer_address;
+        /// The remote port of client [param id], or 0.
+        get_peer_port;
     }
 }
 
@@ -450,10 +432,7 @@ impl WebSocketServer {
                 heartbeat_interval: convert::seconds(self.heartbeat_interval),
                 ..Config::default()
             },
-            inbound_budget: convert::size(self.inbound_budget),
-            max_peers: convert::size(self.max_peers),
-            max_pending_handshakes: convert::size(self.max_pending_handshakes),
-            message_timeout: convert::seconds(self.message_timeout),
+            ..self.limits_config()
         };
         let mut server = Server::listen(port, &bind, config)?;
         server.continue_ids_from(self.next_id);
@@ -515,6 +494,16 @@ impl WebSocketServer {
                 p.wake_server();
             }
         }
+    }
+
+    /// Client `id`'s address; `None` if it has none, or (with an error naming
+    /// `what`) if there is no such client.
+    fn peer_remote(&mut self, id: i64, what: &str) -> Option<SocketAddr> {
+        let Some(peer) = self.find(id) else {
+            self.unknown(id, what);
+            return None;
+        };
+        peer.bind().core.remote()
     }
 
     fn find(&self, id: i64) -> Option<&Gd<WebSocketPeer>> {

@@ -292,19 +292,13 @@ impl WebSocketPeer {
     /// The IP address of the remote side, or empty when not connected.
     #[func]
     fn get_connected_host(&self) -> GString {
-        GString::from(
-            &self
-                .core
-                .remote()
-                .map(|a| a.ip().to_string())
-                .unwrap_or_default(),
-        )
+        convert::host(self.core.remote())
     }
 
     /// The port of the remote side, or 0 when not connected.
     #[func]
     fn get_connected_port(&self) -> i64 {
-        self.core.remote().map(|a| a.port() as i64).unwrap_or(0)
+        convert::port(self.core.remote())
     }
 
     /// Bytes queued and not yet written to the socket.
@@ -379,12 +373,6 @@ impl WebSocketPeer {
         convert::packed_strings(self.core.request_headers())
     }
 
-    /// The readable reason of the last failure, or empty.
-    #[func]
-    fn get_last_error(&self) -> GString {
-        self.core.last_error().into()
-    }
-
     /// Round-trip time in seconds of the last answered heartbeat ping, or -1.
     #[func]
     fn get_heartbeat_rtt(&self) -> f64 {
@@ -392,5 +380,11 @@ impl WebSocketPeer {
             .heartbeat_rtt()
             .map(|d| d.as_secs_f64())
             .unwrap_or(-1.0)
+    }
+
+    /// The readable reason of the last failure, or empty.
+    #[func]
+    fn get_last_error(&self) -> GString {
+        self.core.last_error().into()
     }
 }
