@@ -16,11 +16,16 @@ use super::errors;
 use super::peer::WebSocketPeer;
 use super::server_common;
 use super::tls_identity;
+
+mod budget;
+mod identity;
+
 use crate::core::budget::DEFAULT_INBOUND_BUDGET;
 use crate::core::server::{
     DEFAULT_MAX_PEERS, DEFAULT_MAX_PENDING_HANDSHAKES, DEFAULT_MESSAGE_TIMEOUT,
 };
 use crate::core::{Accepted, Config, Error, ErrorKind, Event, Server, ServerConfig};
+use identity::{identity_get, identity_set};
 
 server_common::with_server_limits! {
     /// A WebSocket server. Call [method listen], then [method poll] every frame:
@@ -111,53 +116,6 @@ server_common::with_server_limits! {
         /// Most handshakes in progress at once (default 256; 0: no limit). Further
         /// connections are refused like those beyond [member max_peers].
         max_pending_handshakes,
-    }
-}
-
-/// Reads a TLS identity property as it was set (an object, a path or null).
-macro_rules! identity_get {
-    ($this:ident, $field:ident: $class:ty, $property:literal) => {
-        $this.$field.clone()
-    };
-}
-
-/// Stores a TLS identity property; a listening `wss://` server switches to
-/// the new pair at once if it is usable.
-macro_rules! identity_set {
-    ($this:ident, $value:ident, $field:ident: $class:ty, $property:literal) => {
-        $this.set_identity_part::<$class>($value, $property, |s, v| s.$field = v)
-    };
-}
-
-#[godot_api]
-impl IRefCounted for WebSocketServer {
-    fn init(base: Base<RefCounted>) -> Self {
-        let defaults = Config::default();
-        Self {
-            bind_ip: "*".into(),
-            private_key: PhantomVar::default(),
-            tls_certificate: PhantomVar::default(),
-            key: Variant::nil(),
-            cert: Variant::nil(),
-            identity_error: None,
-            handshake_timeout: defaults.handshake_timeout.as_secs_f64(),
-            extra_headers: PackedStringArray::new(),
-            max_message_size: defaults.max_message_size as i64,
-            outbound_buffer_limit: defaults.outbound_buffer_limit as i64,
-            inbound_buffer_limit: defaults.inbound_buffer_limit as i64,
-            heartbeat_interval: 0.0,
-            inbound_budget: DEFAULT_INBOUND_BUDGET as i64,
-            message_timeout: DEFAULT_MESSAGE_TIMEOUT.as_secs_f64(),
-            max_peers: DEFAULT_MAX_PEERS as i64,
-            max_pending_handshakes: DEFAULT_MAX_PENDING_HANDSHAKES as i64,
-            refused_before: 0,
-            server: None,
-            next_id: 2,
-            peers: BTreeMap::new(),
-            wakes: HashMap::new(),
-            last_error: String::new(),
-            base,
-        }
     }
 }
 
@@ -277,13 +235,7 @@ impl WebSocketServer {
     /// Call it every frame. Returns quickly whatever the network does.
     #[func]
     fn poll(&mut self) {
-        if let Some(e) = self.identity_error.take() {
-            let e = Error::new(
-                e.kind(),
-                format!("the new private_key and tls_certificate were not applied (new connections still use the previous ones): {}", e.reason()),
-            );
-            self.record("RustWebSocketServer.tls_certificate", Err(e));
-        }
+        self.report_identity_error();
         let mut accepted: Vec<Accepted> = Vec::new();
         if let Some(server) = &mut self.server {
             server.poll(&mut accepted);
@@ -399,6 +351,38 @@ server_common::peer_address_api! {
     }
 }
 
+#[godot_api]
+impl IRefCounted for WebSocketServer {
+    fn init(base: Base<RefCounted>) -> Self {
+        let defaults = Config::default();
+        Self {
+            bind_ip: "*".into(),
+            private_key: PhantomVar::default(),
+            tls_certificate: PhantomVar::default(),
+            key: Variant::nil(),
+            cert: Variant::nil(),
+            identity_error: None,
+            handshake_timeout: defaults.handshake_timeout.as_secs_f64(),
+            extra_headers: PackedStringArray::new(),
+            max_message_size: defaults.max_message_size as i64,
+            outbound_buffer_limit: defaults.outbound_buffer_limit as i64,
+            inbound_buffer_limit: defaults.inbound_buffer_limit as i64,
+            heartbeat_interval: 0.0,
+            inbound_budget: DEFAULT_INBOUND_BUDGET as i64,
+            message_timeout: DEFAULT_MESSAGE_TIMEOUT.as_secs_f64(),
+            max_peers: DEFAULT_MAX_PEERS as i64,
+            max_pending_handshakes: DEFAULT_MAX_PENDING_HANDSHAKES as i64,
+            refused_before: 0,
+            server: None,
+            next_id: 2,
+            peers: BTreeMap::new(),
+            wakes: HashMap::new(),
+            last_error: String::new(),
+            base,
+        }
+    }
+}
+
 impl WebSocketServer {
     fn start(
         &mut self,
@@ -439,61 +423,6 @@ impl WebSocketServer {
         self.server = Some(server);
         self.identity_error = None;
         Ok(())
-    }
-
-    /// Stores a new `private_key` or `tls_certificate` value; a listening
-    /// `wss://` server switches to the pair at once if it is usable.
-    fn set_identity_part<T>(
-        &mut self,
-        value: Variant,
-        property: &str,
-        store: fn(&mut Self, Variant),
-    ) where
-        T: GodotClass + Inherits<godot::classes::Object>,
-    {
-        if let Err(e) = tls_identity::check_value::<T>(&value, property) {
-            self.record(&format!("RustWebSocketServer.{property}"), Err(e));
-            return;
-        }
-        store(self, value);
-        let Some(server) = self.server.as_mut().filter(|s| s.is_tls()) else {
-            return;
-        };
-        // A renewal sets the two one after the other, so a mismatch after the
-        // first is expected; it is reported only if it outlives this frame.
-        self.identity_error = match tls_identity::acceptor(&self.key, &self.cert) {
-            Ok(Some(acceptor)) => server.replace_tls(acceptor).err(),
-            Ok(None) => Some(Error::invalid(
-                "private_key and tls_certificate were cleared; the server keeps its identity until it is stopped",
-            )),
-            Err(e) => Some(e),
-        };
-    }
-
-    /// Closes the clients that core's budget check picks when the budget is full.
-    fn enforce_budget(&mut self) {
-        let Some(server) = &mut self.server else {
-            return;
-        };
-        if !server.budget().is_exhausted() {
-            return;
-        }
-        let holders: Vec<(i32, usize)> = self
-            .peers
-            .iter()
-            .map(|(id, peer)| (*id, peer.bind().core.inbound_held()))
-            .collect();
-        let verdict = server.over_budget(holders);
-        if let Some(warning) = &verdict.warning {
-            godot_warn!("RustWebSocketServer: {warning}");
-        }
-        for (id, reason) in &verdict.close {
-            if let Some(peer) = self.peers.get_mut(id) {
-                let mut p = peer.bind_mut();
-                p.core.close_over_budget(reason);
-                p.wake_server();
-            }
-        }
     }
 
     /// Client `id`'s address; `None` if it has none, or (with an error naming
