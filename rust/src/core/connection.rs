@@ -1,12 +1,12 @@
 //! An open WebSocket connection: reads into the inbox, writes frames, runs the
 //! close handshake and the heartbeat. Every method returns without waiting.
+//! Ending the connection is in `closing`, the `message_timeout` check in
+//! `message_timeout`.
 
-use std::io::{self, Read};
+use std::io;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use tungstenite::protocol::frame::coding::CloseCode;
-use tungstenite::protocol::frame::CloseFrame;
 use tungstenite::protocol::Role;
 use tungstenite::{Bytes, Message, WebSocket};
 
@@ -18,6 +18,11 @@ use super::framing;
 use super::inbox::{Inbox, Packet};
 use super::input_signal::{Arrival, InputSignal};
 use super::transport::Duplex;
+
+mod closing;
+mod message_timeout;
+
+use closing::Linger;
 
 /// Where an open connection is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,22 +77,6 @@ pub struct Connection {
     /// `write_now` wrote to the socket since the last poll.
     sent_since_poll: bool,
 }
-
-/// Closing a socket that still has unread input makes the kernel send a reset,
-/// and the remote side may then never see the close frame that says why we
-/// failed. So after a failure the write side is shut first and whatever the
-/// remote still sends is read and dropped until it hangs up (or the deadline).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Linger {
-    Off,
-    /// Shut the write side once the close frame is written.
-    AfterFlush,
-    /// Write side shut; dropping input until end of stream.
-    Discarding,
-}
-
-/// Most bytes dropped per poll while lingering, so one poll stays short.
-const LINGER_READ_PER_POLL: usize = 1 << 20;
 
 impl Connection {
     /// Wraps a WebSocket whose handshake completed.
@@ -167,17 +156,6 @@ impl Connection {
             || self.send_failure.is_some()
             || self.ws.get_ref().starved()
             || (self.message_started.is_some() && !self.config.message_timeout.is_zero())
-    }
-
-    /// Closes with `code` and `reason` because of the server's limits, and
-    /// frees the message being received at once rather than when the close
-    /// handshake ends, so the memory it held is available to the others now.
-    pub fn close_for_limit(&mut self, code: u16, reason: &str) {
-        if self.phase == Phase::Closed {
-            return;
-        }
-        self.fail_with_close(code, reason);
-        self.drop_read_state();
     }
 
     /// Sets Nagle's algorithm off (`true`) or on.
@@ -260,30 +238,6 @@ impl Connection {
     /// `inbound_buffer_limit`): then taking a message must lead to a poll.
     pub fn input_held_back(&self) -> bool {
         !self.read_drained
-    }
-
-    /// Starts the close handshake. Does nothing once closing has begun.
-    pub fn close(&mut self, code: u16, reason: &str) {
-        if self.phase != Phase::Open {
-            return;
-        }
-        self.we_closed = true;
-        let frame = CloseFrame {
-            code: CloseCode::from(code),
-            reason: reason.into(),
-        };
-        // Errors surface on the next poll, which handles the socket state.
-        let _ = self.ws.close(Some(frame));
-        self.enter(Phase::Closing);
-    }
-
-    /// Drops the socket at once, without a close handshake.
-    pub fn abort(&mut self, reason: &str) {
-        if self.phase == Phase::Closed {
-            return;
-        }
-        self.failure.get_or_insert((-1, reason.to_string()));
-        self.shut(false);
     }
 
     /// Reads what arrived into `inbox`, writes what is queued and advances timers.
@@ -507,61 +461,9 @@ impl Connection {
         }
     }
 
-    fn discard_input(&mut self) {
-        let mut buf = [0u8; 16 * 1024];
-        let mut dropped = 0;
-        while dropped < LINGER_READ_PER_POLL {
-            match self.ws.get_mut().socket_mut().read(&mut buf) {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                // End of stream or a dead socket: the remote side is gone.
-                Ok(0) | Err(_) => {
-                    self.shut(self.status_clean());
-                    return;
-                }
-                Ok(n) => dropped += n,
-            }
-        }
-    }
-
     fn check_timers(&mut self) {
         let now = Instant::now();
-        if let Some(deadline) = self.deadline {
-            if now >= deadline {
-                match self.phase {
-                    Phase::Closing => {
-                        let clean = self.we_closed && self.remote_close.is_some();
-                        if !clean {
-                            self.failure.get_or_insert((
-                                -1,
-                                format!(
-                                    "the close handshake did not finish within {:.1} s",
-                                    self.config.handshake_timeout.as_secs_f64()
-                                ),
-                            ));
-                        }
-                        self.shut(clean);
-                    }
-                    Phase::Draining => self.shut(self.status_clean()),
-                    _ => {}
-                }
-                return;
-            }
-        }
-        let timeout = self.config.message_timeout;
-        if self.phase == Phase::Open
-            && !timeout.is_zero()
-            && self
-                .message_started
-                .is_some_and(|t| now.duration_since(t) >= timeout)
-        {
-            self.close_for_limit(
-                1008,
-                &format!(
-                    "message not received completely within {:.1} s (message_timeout)",
-                    timeout.as_secs_f64()
-                ),
-            );
+        if self.close_deadline_passed(now) || self.message_timed_out(now) {
             return;
         }
         let interval = self.config.heartbeat_interval;
@@ -587,86 +489,6 @@ impl Connection {
             }
         }
     }
-
-    fn enter(&mut self, phase: Phase) {
-        self.phase = phase;
-        self.deadline = Some(Instant::now() + self.config.handshake_timeout);
-    }
-
-    fn status_clean(&self) -> bool {
-        self.failure.is_none() && self.remote_close.is_some()
-    }
-
-    /// Both sides are done: write what is left, then close the socket.
-    fn finish(&mut self, clean: bool) {
-        if !clean {
-            self.failure
-                .get_or_insert((-1, "the connection closed without a close handshake".into()));
-        }
-        if self.ws.get_ref().pending_out() == 0 {
-            self.shut(clean);
-        } else {
-            self.enter(Phase::Draining);
-        }
-    }
-
-    /// The remote side broke the protocol: tell it why, then close.
-    fn fail_with_close(&mut self, code: u16, reason: &str) {
-        let reason = truncate_utf8(reason, super::close::MAX_CLOSE_REASON);
-        self.failure = Some((code as i32, reason.to_string()));
-        if self.phase == Phase::Open {
-            let frame = CloseFrame {
-                code: CloseCode::from(code),
-                reason: reason.into(),
-            };
-            let _ = self.ws.close(Some(frame));
-            self.linger = Linger::AfterFlush;
-        }
-        self.enter(Phase::Draining);
-    }
-
-    /// tungstenite keeps a half-received message until its context is dropped,
-    /// so the pipe moves into a fresh context; what was queued to send stays.
-    fn drop_read_state(&mut self) {
-        // Moves a close frame tungstenite holds into the pipe's outgoing buffer.
-        let _ = self.ws.flush();
-        let config = *self.ws.get_config();
-        let mut duplex = std::mem::replace(self.ws.get_mut(), Duplex::detached());
-        if let Some(tenant) = duplex.tenant_mut() {
-            tenant.discard_unfinished();
-        }
-        self.ws = WebSocket::from_raw_socket(duplex, self.role, Some(config));
-        self.message_started = None;
-    }
-
-    /// The socket failed: nothing more can be sent.
-    fn fail_silently(&mut self, reason: &str) {
-        self.failure.get_or_insert((-1, reason.to_string()));
-        self.shut(false);
-    }
-
-    fn shut(&mut self, clean: bool) {
-        self.ws.get_mut().socket_mut().shutdown();
-        self.status = Some(if clean {
-            let (code, reason) = self.remote_close.clone().unwrap_or((1005, String::new()));
-            CloseStatus {
-                code: code as i32,
-                reason,
-                clean: true,
-            }
-        } else {
-            match &self.failure {
-                Some((code, reason)) if *code > 0 => CloseStatus {
-                    code: *code,
-                    reason: reason.clone(),
-                    clean: false,
-                },
-                _ => CloseStatus::unclean(),
-            }
-        });
-        self.phase = Phase::Closed;
-        self.deadline = None;
-    }
 }
 
 /// Whether `on_read_error` answers this error with a close frame of ours.
@@ -678,15 +500,4 @@ fn fails_with_close(err: &tungstenite::Error) -> bool {
         W::Protocol(_) | W::Capacity(_) | W::Utf8(_) => true,
         _ => false,
     }
-}
-
-fn truncate_utf8(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
 }

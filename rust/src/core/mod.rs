@@ -37,4 +37,4 @@ pub use error::{Error, ErrorKind, Result};
 pub use event::Event;
 pub use inbox::Packet;
 pub use peer::{Peer, ReadyState};
-pub use server::{Accepted, OverBudget, Server, ServerConfig};
+pub use server::{Accepted, OverBudget, Rejection, Server, ServerConfig};

@@ -103,6 +103,16 @@ struct Readiness {
 /// Poller key of the listening socket; peers use their id, which is never 0.
 const LISTENER_KEY: u64 = 0;
 
+/// A connection that never became a peer, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    /// Why, as readable text.
+    pub reason: String,
+    /// The caps (`max_peers`, `max_pending_handshakes`) left no room for it:
+    /// it was refused rather than failed, and counts in [`Server::refused_count`].
+    pub over_capacity: bool,
+}
+
 /// A listening WebSocket server.
 pub struct Server {
     listener: TcpListener,
@@ -110,7 +120,7 @@ pub struct Server {
     setup: ServerSetup,
     config: ServerConfig,
     next_id: i32,
-    rejected: Vec<String>,
+    rejected: Vec<Rejection>,
     /// `None` where no level-triggered poller is available: then every socket counts as ready.
     readiness: Option<Readiness>,
     /// Peers whose sockets had input at the last poll, in no order.
@@ -268,8 +278,8 @@ impl Server {
         self.pending.len()
     }
 
-    /// Reasons for connections dropped during their handshake since the last call.
-    pub fn take_rejections(&mut self) -> Vec<String> {
+    /// The connections refused or dropped during their handshake since the last call.
+    pub fn take_rejections(&mut self) -> Vec<Rejection> {
         std::mem::take(&mut self.rejected)
     }
 
@@ -309,10 +319,11 @@ impl Server {
         let now = Instant::now();
         for pending in std::mem::take(&mut self.pending) {
             if now >= pending.deadline {
-                self.rejected.push(format!(
+                let reason = format!(
                     "handshake not completed within {:.1} s",
                     self.config.peer.handshake_timeout.as_secs_f64()
-                ));
+                );
+                self.reject(reason, false);
                 continue;
             }
             let progress = pending.handshake.advance();
@@ -346,8 +357,7 @@ impl Server {
     /// without reading its request: HTTP 503 on a plain server; a TLS server
     /// only closes, since an answer would need a TLS handshake first.
     fn refuse(&mut self, stream: TcpStream, reason: &str) {
-        self.refused += 1;
-        self.rejected.push(format!("connection refused: {reason}"));
+        self.reject(format!("connection refused: {reason}"), true);
         if self.config.tls.is_some() || stream.set_nonblocking(true).is_err() {
             return;
         }
@@ -362,6 +372,18 @@ impl Server {
         // Closing with the request unread would make the kernel reset the connection,
         // which can destroy the answer before the client reads it; take what has arrived.
         let _ = (&stream).read(&mut [0u8; 4096]);
+    }
+
+    /// Keeps why a connection never became a peer; one the caps left no room
+    /// for is counted as refused.
+    fn reject(&mut self, reason: String, over_capacity: bool) {
+        if over_capacity {
+            self.refused += 1;
+        }
+        self.rejected.push(Rejection {
+            reason,
+            over_capacity,
+        });
     }
 
     /// Asks the poller which sockets have input; returns whether the listener has.
@@ -398,10 +420,8 @@ impl Server {
                 deadline,
             }),
             Progress::Failed(e) => {
-                if e.kind() == ErrorKind::Busy {
-                    self.refused += 1;
-                }
-                self.rejected.push(e.reason().to_string());
+                // Busy: the request completed when max_peers was already reached.
+                self.reject(e.reason().to_string(), e.kind() == ErrorKind::Busy)
             }
             Progress::Done(mut ws, info) => {
                 ws.get_mut().set_tenant(self.budget.tenant());
@@ -450,7 +470,7 @@ mod tests {
     use super::*;
     use std::io::Write;
     use std::net::TcpStream;
-    use std::time::Duration;
+    use std::time::{Duration, Instant};
 
     #[test]
     fn uncollected_rejections_stay_bounded() {
@@ -469,6 +489,66 @@ mod tests {
         let kept = server.take_rejections();
         assert!(!kept.is_empty(), "rejections are reported");
         assert!(kept.len() <= 64, "{} reasons kept", kept.len());
+    }
+
+    const UPGRADE: &[u8] = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n\
+        Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+        Sec-WebSocket-Version: 13\r\n\r\n";
+
+    /// Polls `server` until `done` holds (or fails after 5 s), keeping what it accepts.
+    fn poll_until(
+        server: &mut Server,
+        accepted: &mut Vec<Accepted>,
+        done: impl Fn(&Server) -> bool,
+    ) {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !done(server) {
+            assert!(Instant::now() < deadline, "timed out");
+            server.poll(accepted);
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    #[test]
+    fn refusals_at_the_caps_are_told_apart_from_failed_handshakes() {
+        let config = ServerConfig {
+            max_peers: 1,
+            ..ServerConfig::default()
+        };
+        let mut server = Server::listen(0, "127.0.0.1", config).unwrap();
+        let port = server.port();
+        let mut accepted = Vec::new();
+        // Two connections whose handshakes start while there is room for one.
+        let mut first = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let mut second = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        poll_until(&mut server, &mut accepted, |s| s.pending.len() == 2);
+        first.write_all(UPGRADE).unwrap();
+        poll_until(&mut server, &mut accepted, |s| s.pending.len() == 1);
+        assert_eq!(accepted.len(), 1, "the first became a peer");
+        // The second completes its request when the server is full.
+        second.write_all(UPGRADE).unwrap();
+        poll_until(&mut server, &mut accepted, |s| s.pending.is_empty());
+        // A third is refused at once, before its handshake starts.
+        let _third = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        poll_until(&mut server, &mut accepted, |s| s.refused_count() == 2);
+        // A fourth fails its handshake on its own account.
+        accepted.clear();
+        let mut fourth = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        fourth.write_all(b"not an upgrade request\r\n\r\n").unwrap();
+        poll_until(&mut server, &mut accepted, |s| s.rejected.len() == 3);
+
+        let rejections = server.take_rejections();
+        let flags: Vec<bool> = rejections.iter().map(|r| r.over_capacity).collect();
+        assert_eq!(flags, [true, true, false], "{rejections:?}");
+        assert!(
+            rejections[0].reason.contains("max_peers 1"),
+            "{rejections:?}"
+        );
+        assert!(
+            rejections[1].reason.starts_with("connection refused: "),
+            "{rejections:?}"
+        );
+        assert_eq!(server.refused_count(), 2);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Conversions between Godot values and what the core takes.
 
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use godot::classes::{DirAccess, FileAccess, X509Certificate};
@@ -58,7 +59,68 @@ pub fn seconds(value: f64) -> std::time::Duration {
     }
 }
 
+/// The IP address of a remote side as GDScript shows it, or empty.
+pub fn host(remote: Option<SocketAddr>) -> GString {
+    remote.map_or_else(GString::new, |a| GString::from(&a.ip().to_string()))
+}
+
+/// The port of a remote side, or 0.
+pub fn port(remote: Option<SocketAddr>) -> i64 {
+    remote.map_or(0, |a| a.port() as i64)
+}
+
 /// A size property from GDScript, clamped to what the platform can hold.
 pub fn size(value: i64) -> usize {
     usize::try_from(value.max(0)).unwrap_or(usize::MAX)
+}
+
+/// A core setting as a Godot property holds it: a `Duration` as seconds, a
+/// size as an `int`, text as a `String`.
+pub trait Property {
+    /// The property's type in Godot.
+    type Godot;
+    /// The setting as the property shows it.
+    fn to_property(&self) -> Self::Godot;
+    /// The setting a value from GDScript stands for.
+    fn from_property(value: Self::Godot) -> Self;
+}
+
+impl Property for std::time::Duration {
+    type Godot = f64;
+    fn to_property(&self) -> f64 {
+        self.as_secs_f64()
+    }
+    fn from_property(value: f64) -> Self {
+        seconds(value)
+    }
+}
+
+impl Property for usize {
+    type Godot = i64;
+    fn to_property(&self) -> i64 {
+        *self as i64
+    }
+    fn from_property(value: i64) -> Self {
+        size(value)
+    }
+}
+
+impl Property for bool {
+    type Godot = bool;
+    fn to_property(&self) -> bool {
+        *self
+    }
+    fn from_property(value: bool) -> Self {
+        value
+    }
+}
+
+impl Property for String {
+    type Godot = GString;
+    fn to_property(&self) -> GString {
+        self.as_str().into()
+    }
+    fn from_property(value: GString) -> Self {
+        value.to_string()
+    }
 }

@@ -1,6 +1,7 @@
 //! Godot bindings: classes, signals, enums and type conversions. No protocol
 //! logic lives here; it all sits in `crate::core`.
 
+mod accessors;
 mod convert;
 mod editor_docs;
 pub mod enums;
@@ -11,4 +12,5 @@ mod panic_guard;
 pub mod peer;
 mod raw_buffers;
 pub mod server;
+mod server_common;
 pub mod tls_identity;

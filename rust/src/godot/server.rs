@@ -2,6 +2,7 @@
 //! as a `RustWebSocketPeer`, with the Godot 3 `WebSocketServer` signals.
 
 use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -9,158 +10,152 @@ use godot::classes::{CryptoKey, RefCounted, X509Certificate};
 use godot::global::Error as GdError;
 use godot::prelude::*;
 
+use super::accessors;
 use super::convert;
 use super::errors;
 use super::peer::driver::{data_received_name, emit_events_on};
 use super::peer::WebSocketPeer;
+use super::server_common;
 use super::tls_identity;
+
+mod budget;
+mod identity;
+
 use crate::core::budget::DEFAULT_INBOUND_BUDGET;
 use crate::core::server::{
     DEFAULT_MAX_PEERS, DEFAULT_MAX_PENDING_HANDSHAKES, DEFAULT_MESSAGE_TIMEOUT,
 };
 use crate::core::{Accepted, Config, Error, ErrorKind, Event, Server, ServerConfig};
+use identity::{identity_get, identity_set};
 
-/// A WebSocket server. Call [method listen], then [method poll] every frame:
-/// it accepts clients, completes their handshakes without blocking, and drives
-/// every connected peer, emitting the signals below and each peer's own.
-///
-/// Peers are identified by ids that are positive, never 1 and never reused
-/// while the server lives; [method get_peer] returns the [RustWebSocketPeer].
-#[derive(GodotClass)]
-#[class(base = RefCounted, rename = RustWebSocketServer)]
-pub struct WebSocketServer {
-    /// Address used by [method listen] when its [code]bind_address[/code] is
-    /// [code]"*"[/code]: [code]"*"[/code] means every IPv6 and IPv4 address.
-    #[var]
-    bind_ip: GString,
-    /// Private key for [code]wss://[/code]: a [CryptoKey] or the path of a PEM key file
-    /// (RSA or ECDSA; PKCS#8, PKCS#1 or SEC1 [code]EC PRIVATE KEY[/code], unencrypted).
-    /// Set it together with [member tls_certificate]. Setting both on a listening
-    /// [code]wss://[/code] server replaces its certificate for new connections (renewal);
-    /// see [member tls_certificate].
-    #[var(get = get_private_key, set = set_private_key)]
-    private_key: PhantomVar<Variant>,
-    /// Certificate for [code]wss://[/code]: an [X509Certificate] (made with
-    /// [method X509Certificate.load] or loaded as a resource) or the path of a PEM file.
-    /// A chain ([code]fullchain.pem[/code]: the certificate, then its intermediates) is
-    /// sent whole either way. Set it together with [member private_key].
-    /// [br][br]On a listening [code]wss://[/code] server, setting a new certificate and key
-    /// (or the same path again, after the files changed) makes new connections use them;
-    /// connected clients stay connected. The pair is checked when set: while the key
-    /// does not match the certificate the previous pair stays in use, and if it still
-    /// does not at the next [method poll], the reason is reported there (an error and
-    /// [method get_last_error]).
-    #[var(get = get_tls_certificate, set = set_tls_certificate)]
-    tls_certificate: PhantomVar<Variant>,
-    /// Seconds a client may take for its (TLS and) upgrade handshake before it is dropped.
-    #[var]
-    handshake_timeout: f64,
-    /// Extra headers ([code]"Name: value"[/code]) added to every upgrade response.
-    #[var]
-    extra_headers: PackedStringArray,
-    /// Largest message accepted from a client, in bytes; bigger closes it with 1009.
-    #[var]
-    max_message_size: i64,
-    /// Most bytes that may wait to be sent to one client.
-    #[var]
-    outbound_buffer_limit: i64,
-    /// Received bytes kept unread per client before its socket is no longer read.
-    #[var]
-    inbound_buffer_limit: i64,
-    /// Seconds of silence before a client is pinged; 0 disables the heartbeat.
-    #[var]
-    heartbeat_interval: f64,
-    /// Most bytes all clients together may hold in this server's memory:
-    /// messages still being received plus received ones not yet taken
-    /// (default 256 MiB; 0: no limit). When it is full, reading pauses and the
-    /// client holding the most is closed with code 1009 and a reason, its
-    /// buffered data dropped; a warning is logged once per burst. Set it well
-    /// above [member max_message_size] so that one big message still fits.
-    /// Applies from the next [method listen].
-    #[var]
-    inbound_budget: i64,
-    /// Seconds a client may take from the first byte of a message to its last
-    /// (default 30); one trickling a message in more slowly is closed with
-    /// code 1008. 0 disables. Slow handshakes are cut by [member handshake_timeout].
-    #[var]
-    message_timeout: f64,
-    /// Most connected clients (default 4096; 0: no limit). Further connections
-    /// are answered HTTP 503 before the upgrade (a [code]wss://[/code] server
-    /// closes them) and counted in [method get_refused_count].
-    #[var]
-    max_peers: i64,
-    /// Most handshakes in progress at once (default 256; 0: no limit). Further
-    /// connections are refused like those beyond [member max_peers].
-    #[var]
-    max_pending_handshakes: i64,
+server_common::with_server_limits! {
+    /// A WebSocket server. Call [method listen], then [method poll] every frame:
+    /// it accepts clients, completes their handshakes without blocking, and drives
+    /// every connected peer, emitting the signals below and each peer's own.
+    ///
+    /// Peers are identified by ids that are positive, never 1 and never reused
+    /// while the server lives; [method get_peer] returns the [RustWebSocketPeer].
+    #[derive(GodotClass)]
+    #[class(base = RefCounted, rename = RustWebSocketServer)]
+    pub struct WebSocketServer {
+        /// Address used by [method listen] when its [code]bind_address[/code] is
+        /// [code]"*"[/code]: [code]"*"[/code] means every IPv6 and IPv4 address.
+        #[var]
+        bind_ip: GString,
+        /// Private key for [code]wss://[/code]: a [CryptoKey] or the path of a PEM key file
+        /// (RSA or ECDSA; PKCS#8, PKCS#1 or SEC1 [code]EC PRIVATE KEY[/code], unencrypted).
+        /// Set it together with [member tls_certificate]. Setting both on a listening
+        /// [code]wss://[/code] server replaces its certificate for new connections (renewal);
+        /// see [member tls_certificate].
+        #[var(get = get_private_key, set = set_private_key)]
+        private_key: PhantomVar<Variant>,
+        /// Certificate for [code]wss://[/code]: an [X509Certificate] (made with
+        /// [method X509Certificate.load] or loaded as a resource) or the path of a PEM file.
+        /// A chain ([code]fullchain.pem[/code]: the certificate, then its intermediates) is
+        /// sent whole either way. Set it together with [member private_key].
+        /// [br][br]On a listening [code]wss://[/code] server, setting a new certificate and key
+        /// (or the same path again, after the files changed) makes new connections use them;
+        /// connected clients stay connected. The pair is checked when set: while the key
+        /// does not match the certificate the previous pair stays in use, and if it still
+        /// does not at the next [method poll], the reason is reported there (an error and
+        /// [method get_last_error]).
+        #[var(get = get_tls_certificate, set = set_tls_certificate)]
+        tls_certificate: PhantomVar<Variant>,
+        /// Seconds a client may take for its (TLS and) upgrade handshake before it is dropped.
+        #[var]
+        handshake_timeout: f64,
+        /// Extra headers ([code]"Name: value"[/code]) added to every upgrade response.
+        #[var]
+        extra_headers: PackedStringArray,
+        /// Largest message accepted from a client, in bytes; bigger closes it with 1009.
+        #[var]
+        max_message_size: i64,
+        /// Most bytes that may wait to be sent to one client.
+        #[var]
+        outbound_buffer_limit: i64,
+        /// Received bytes kept unread per client before its socket is no longer read.
+        #[var]
+        inbound_buffer_limit: i64,
+        /// Seconds of silence before a client is pinged; 0 disables the heartbeat.
+        #[var]
+        heartbeat_interval: f64,
 
-    key: Variant,
-    cert: Variant,
-    /// Why the pair set on a listening server could not replace its identity,
-    /// reported at the next poll() unless a later setter fixes the pair first.
-    identity_error: Option<Error>,
-    server: Option<Server>,
-    /// Connections refused by earlier listens of this object.
-    refused_before: u64,
-    /// First id for the next listen(): ids are never reused while this object lives.
-    next_id: i32,
-    peers: BTreeMap<i32, Gd<WebSocketPeer>>,
-    /// Each peer's wake flag (see `WebSocketPeer::wake_flag`), readable without binding it.
-    wakes: HashMap<i32, Arc<AtomicBool>>,
-    last_error: String,
-    base: Base<RefCounted>,
-}
+        key: Variant,
+        cert: Variant,
+        /// Why the pair set on a listening server could not replace its identity,
+        /// reported at the next poll() unless a later setter fixes the pair first.
+        identity_error: Option<Error>,
+        server: Option<Server>,
+        /// Connections refused by earlier listens of this object.
+        refused_before: u64,
+        /// First id for the next listen(): ids are never reused while this object lives.
+        next_id: i32,
+        peers: BTreeMap<i32, Gd<WebSocketPeer>>,
+        /// Each peer's wake flag (see `WebSocketPeer::wake_flag`), readable without binding it.
+        wakes: HashMap<i32, Arc<AtomicBool>>,
+        last_error: String,
+        base: Base<RefCounted>,
+    }
 
-#[godot_api]
-impl IRefCounted for WebSocketServer {
-    fn init(base: Base<RefCounted>) -> Self {
-        let defaults = Config::default();
-        Self {
-            bind_ip: "*".into(),
-            private_key: PhantomVar::default(),
-            tls_certificate: PhantomVar::default(),
-            key: Variant::nil(),
-            cert: Variant::nil(),
-            identity_error: None,
-            handshake_timeout: defaults.handshake_timeout.as_secs_f64(),
-            extra_headers: PackedStringArray::new(),
-            max_message_size: defaults.max_message_size as i64,
-            outbound_buffer_limit: defaults.outbound_buffer_limit as i64,
-            inbound_buffer_limit: defaults.inbound_buffer_limit as i64,
-            heartbeat_interval: 0.0,
-            inbound_budget: DEFAULT_INBOUND_BUDGET as i64,
-            message_timeout: DEFAULT_MESSAGE_TIMEOUT.as_secs_f64(),
-            max_peers: DEFAULT_MAX_PEERS as i64,
-            max_pending_handshakes: DEFAULT_MAX_PENDING_HANDSHAKES as i64,
-            refused_before: 0,
-            server: None,
-            next_id: 2,
-            peers: BTreeMap::new(),
-            wakes: HashMap::new(),
-            last_error: String::new(),
-            base,
-        }
+    limits {
+        /// Most bytes all clients together may hold in this server's memory:
+        /// messages still being received plus received ones not yet taken
+        /// (default 256 MiB; 0: no limit). When it is full, reading pauses and the
+        /// client holding the most is closed with code 1009 and a reason, its
+        /// buffered data dropped; a warning is logged once per burst. Set it well
+        /// above [member max_message_size] so that one big message still fits.
+        /// Applies from the next [method listen].
+        inbound_budget,
+        /// Seconds a client may take from the first byte of a message to its last
+        /// (default 30); one trickling a message in more slowly is closed with
+        /// code 1008. 0 disables. Slow handshakes are cut by [member handshake_timeout].
+        message_timeout,
+        /// Most connected clients (default 4096; 0: no limit). Further connections
+        /// are answered HTTP 503 before the upgrade (a [code]wss://[/code] server
+        /// closes them) and counted in [method get_refused_count].
+        max_peers,
+        /// Most handshakes in progress at once (default 256; 0: no limit). Further
+        /// connections are refused like those beyond [member max_peers].
+        max_pending_handshakes,
     }
 }
 
-#[godot_api]
+accessors::godot_api_with_accessors! {
+    impl WebSocketServer {
+        /// Emitted when a client completed its handshake, with its id and the chosen subprotocol.
+        #[signal]
+        fn client_connected(id: i64, protocol: GString);
+
+        /// Emitted exactly once for every connected client when its connection ends, however it ends.
+        #[signal]
+        fn client_disconnected(id: i64, was_clean_close: bool);
+
+        /// Emitted when a client starts the close handshake, with its code and reason.
+        #[signal]
+        fn client_close_request(id: i64, code: i64, reason: GString);
+
+        /// Emitted once per message received from client [param id]; it is readable when this fires.
+        #[signal]
+        fn data_received(id: i64);
+    }
+
+    accessors(identity_get, identity_set) {
+        [key: CryptoKey, "private_key"]: Variant =>
+            /// The value of [member private_key] as it was set (key, path or null).
+            get_private_key,
+            /// Sets [member private_key]: a [CryptoKey], a PEM file path, or null.
+            set_private_key;
+
+        [cert: X509Certificate, "tls_certificate"]: Variant =>
+            /// The value of [member tls_certificate] as it was set (certificate, path or null).
+            get_tls_certificate,
+            /// Sets [member tls_certificate]: an [X509Certificate], a PEM file path, or null.
+            set_tls_certificate;
+    }
+}
+
+#[godot_api(secondary)]
 impl WebSocketServer {
-    /// Emitted when a client completed its handshake, with its id and the chosen subprotocol.
-    #[signal]
-    fn client_connected(id: i64, protocol: GString);
-
-    /// Emitted exactly once for every connected client when its connection ends, however it ends.
-    #[signal]
-    fn client_disconnected(id: i64, was_clean_close: bool);
-
-    /// Emitted when a client starts the close handshake, with its code and reason.
-    #[signal]
-    fn client_close_request(id: i64, code: i64, reason: GString);
-
-    /// Emitted once per message received from client [param id]; it is readable when this fires.
-    #[signal]
-    fn data_received(id: i64);
-
     /// Starts listening on [param port] ([code]0[/code] picks a free one, see
     /// [method get_port]), offering [param protocols], on [param bind_address]
     /// ([code]"*"[/code]: all IPv6 and IPv4 addresses). Returns
@@ -241,13 +236,7 @@ impl WebSocketServer {
     /// Call it every frame. Returns quickly whatever the network does.
     #[func]
     fn poll(&mut self) {
-        if let Some(e) = self.identity_error.take() {
-            let e = Error::new(
-                e.kind(),
-                format!("the new private_key and tls_certificate were not applied (new connections still use the previous ones): {}", e.reason()),
-            );
-            self.record("RustWebSocketServer.tls_certificate", Err(e));
-        }
+        self.report_identity_error();
         let mut accepted: Vec<Accepted> = Vec::new();
         if let Some(server) = &mut self.server {
             server.poll(&mut accepted);
@@ -320,36 +309,6 @@ impl WebSocketServer {
         self.peers.keys().copied().collect()
     }
 
-    /// The IP address of client [param id], or empty.
-    #[func]
-    fn get_peer_address(&mut self, id: i64) -> GString {
-        match self.find(id) {
-            Some(p) => GString::from(
-                &p.bind()
-                    .core
-                    .remote()
-                    .map(|a| a.ip().to_string())
-                    .unwrap_or_default(),
-            ),
-            None => {
-                self.unknown(id, "get_peer_address");
-                GString::new()
-            }
-        }
-    }
-
-    /// The remote port of client [param id], or 0.
-    #[func]
-    fn get_peer_port(&mut self, id: i64) -> i64 {
-        match self.find(id) {
-            Some(p) => p.bind().core.remote().map(|a| a.port() as i64).unwrap_or(0),
-            None => {
-                self.unknown(id, "get_peer_port");
-                0
-            }
-        }
-    }
-
     /// Starts closing client [param id] with [param code] and [param reason].
     #[func]
     fn disconnect_peer(
@@ -370,34 +329,51 @@ impl WebSocketServer {
         self.record("RustWebSocketServer.disconnect_peer", result)
     }
 
-    /// The value of [member private_key] as it was set (key, path or null).
-    #[func]
-    fn get_private_key(&self) -> Variant {
-        self.key.clone()
-    }
-
-    /// Sets [member private_key]: a [CryptoKey], a PEM file path, or null.
-    #[func]
-    fn set_private_key(&mut self, value: Variant) {
-        self.set_identity_part::<CryptoKey>(value, "private_key", |s, v| s.key = v);
-    }
-
-    /// The value of [member tls_certificate] as it was set (certificate, path or null).
-    #[func]
-    fn get_tls_certificate(&self) -> Variant {
-        self.cert.clone()
-    }
-
-    /// Sets [member tls_certificate]: an [X509Certificate], a PEM file path, or null.
-    #[func]
-    fn set_tls_certificate(&mut self, value: Variant) {
-        self.set_identity_part::<X509Certificate>(value, "tls_certificate", |s, v| s.cert = v);
-    }
-
     /// The readable reason of the last failure, or empty.
     #[func]
     fn get_last_error(&self) -> GString {
         self.last_error.as_str().into()
+    }
+}
+
+server_common::peer_address_api! {
+    impl WebSocketServer {
+        /// The IP address of client [param id], or empty.
+        get_peer_address;
+        /// The remote port of client [param id], or 0.
+        get_peer_port;
+    }
+}
+
+#[godot_api]
+impl IRefCounted for WebSocketServer {
+    fn init(base: Base<RefCounted>) -> Self {
+        let defaults = Config::default();
+        Self {
+            bind_ip: "*".into(),
+            private_key: PhantomVar::default(),
+            tls_certificate: PhantomVar::default(),
+            key: Variant::nil(),
+            cert: Variant::nil(),
+            identity_error: None,
+            handshake_timeout: defaults.handshake_timeout.as_secs_f64(),
+            extra_headers: PackedStringArray::new(),
+            max_message_size: defaults.max_message_size as i64,
+            outbound_buffer_limit: defaults.outbound_buffer_limit as i64,
+            inbound_buffer_limit: defaults.inbound_buffer_limit as i64,
+            heartbeat_interval: 0.0,
+            inbound_budget: DEFAULT_INBOUND_BUDGET as i64,
+            message_timeout: DEFAULT_MESSAGE_TIMEOUT.as_secs_f64(),
+            max_peers: DEFAULT_MAX_PEERS as i64,
+            max_pending_handshakes: DEFAULT_MAX_PENDING_HANDSHAKES as i64,
+            refused_before: 0,
+            server: None,
+            next_id: 2,
+            peers: BTreeMap::new(),
+            wakes: HashMap::new(),
+            last_error: String::new(),
+            base,
+        }
     }
 }
 
@@ -434,10 +410,7 @@ impl WebSocketServer {
                 heartbeat_interval: convert::seconds(self.heartbeat_interval),
                 ..Config::default()
             },
-            inbound_budget: convert::size(self.inbound_budget),
-            max_peers: convert::size(self.max_peers),
-            max_pending_handshakes: convert::size(self.max_pending_handshakes),
-            message_timeout: convert::seconds(self.message_timeout),
+            ..self.limits_config()
         };
         let mut server = Server::listen(port, &bind, config)?;
         server.continue_ids_from(self.next_id);
@@ -446,59 +419,14 @@ impl WebSocketServer {
         Ok(())
     }
 
-    /// Stores a new `private_key` or `tls_certificate` value; a listening
-    /// `wss://` server switches to the pair at once if it is usable.
-    fn set_identity_part<T>(
-        &mut self,
-        value: Variant,
-        property: &str,
-        store: fn(&mut Self, Variant),
-    ) where
-        T: GodotClass + Inherits<godot::classes::Object>,
-    {
-        if let Err(e) = tls_identity::check_value::<T>(&value, property) {
-            self.record(&format!("RustWebSocketServer.{property}"), Err(e));
-            return;
-        }
-        store(self, value);
-        let Some(server) = self.server.as_mut().filter(|s| s.is_tls()) else {
-            return;
+    /// Client `id`'s address; `None` if it has none, or (with an error naming
+    /// `what`) if there is no such client.
+    fn peer_remote(&mut self, id: i64, what: &str) -> Option<SocketAddr> {
+        let Some(peer) = self.find(id) else {
+            self.unknown(id, what);
+            return None;
         };
-        // A renewal sets the two one after the other, so a mismatch after the
-        // first is expected; it is reported only if it outlives this frame.
-        self.identity_error = match tls_identity::acceptor(&self.key, &self.cert) {
-            Ok(Some(acceptor)) => server.replace_tls(acceptor).err(),
-            Ok(None) => Some(Error::invalid(
-                "private_key and tls_certificate were cleared; the server keeps its identity until it is stopped",
-            )),
-            Err(e) => Some(e),
-        };
-    }
-
-    /// Closes the clients that core's budget check picks when the budget is full.
-    fn enforce_budget(&mut self) {
-        let Some(server) = &mut self.server else {
-            return;
-        };
-        if !server.budget().is_exhausted() {
-            return;
-        }
-        let holders: Vec<(i32, usize)> = self
-            .peers
-            .iter()
-            .map(|(id, peer)| (*id, peer.bind().core.inbound_held()))
-            .collect();
-        let verdict = server.over_budget(holders);
-        if let Some(warning) = &verdict.warning {
-            godot_warn!("RustWebSocketServer: {warning}");
-        }
-        for (id, reason) in &verdict.close {
-            if let Some(peer) = self.peers.get_mut(id) {
-                let mut p = peer.bind_mut();
-                p.core.close_over_budget(reason);
-                p.wake_server();
-            }
-        }
+        peer.bind().core.remote()
     }
 
     fn find(&self, id: i64) -> Option<&Gd<WebSocketPeer>> {

@@ -107,13 +107,14 @@ impl<S: PeerHandle> MultiplayerServer<S> {
         self.just_left.clear();
         let mut accepted = std::mem::take(&mut self.accepted);
         self.server.poll(&mut accepted);
-        for reason in self.server.take_rejections() {
-            let reason = format!("a connection was dropped before it became a client: {reason}");
+        for rejection in self.server.take_rejections() {
+            let reason = format!(
+                "a connection was dropped before it became a client: {}",
+                rejection.reason
+            );
             // A flood past the caps must not flood the log: refusals are counted
             // (refused_count) and the last one kept, not each warned about.
-            let refused = reason.contains("connection refused: ")
-                || reason.contains("503 Service Unavailable");
-            events.push(if refused {
+            events.push(if rejection.over_capacity {
                 MultiplayerEvent::Noted(reason)
             } else {
                 MultiplayerEvent::Dropped(reason)
@@ -403,5 +404,88 @@ impl<S: PeerHandle> ReceivedPackets for MultiplayerServer<S> {
 
     fn received_mut(&mut self) -> &mut PacketQueue {
         &mut self.queue
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::net::TcpStream;
+    use std::time::{Duration, Instant};
+
+    use super::*;
+
+    const UPGRADE: &[u8] = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n\
+        Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+        Sec-WebSocket-Version: 13\r\n\r\n";
+
+    /// A connection the caps leave no room for is only noted (the refusals are
+    /// counted), also when its request completes after the server became full;
+    /// one that fails its handshake is warned about.
+    #[test]
+    fn refusals_at_the_caps_are_noted_and_failed_handshakes_warned_about() {
+        let config = ServerConfig {
+            max_peers: 1,
+            ..ServerConfig::default()
+        };
+        let mut server = MultiplayerServer::<Peer>::listen(0, "127.0.0.1", config).unwrap();
+        let port = server.port();
+        let mut events = Vec::new();
+        let poll_until =
+            |server: &mut MultiplayerServer<Peer>,
+             events: &mut Vec<MultiplayerEvent>,
+             done: &dyn Fn(&MultiplayerServer<Peer>, &[MultiplayerEvent]) -> bool| {
+                let deadline = Instant::now() + Duration::from_secs(5);
+                while !done(server, events) {
+                    assert!(Instant::now() < deadline, "timed out: {events:?}");
+                    server.poll(|p| p, events);
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+            };
+        // One fails its handshake while the server has room.
+        let mut garbage = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        garbage
+            .write_all(b"not an upgrade request\r\n\r\n")
+            .unwrap();
+        poll_until(&mut server, &mut events, &|_, e| {
+            e.iter().any(|e| matches!(e, MultiplayerEvent::Dropped(_)))
+        });
+        // Two handshakes start while there is room for one client.
+        let mut first = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let mut second = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        server.poll(|p| p, &mut events);
+        first.write_all(UPGRADE).unwrap();
+        poll_until(&mut server, &mut events, &|_, e| {
+            e.iter()
+                .any(|e| matches!(e, MultiplayerEvent::PeerConnected(_)))
+        });
+        // The second completes its request when the server is full; a third
+        // is refused before its handshake starts.
+        second.write_all(UPGRADE).unwrap();
+        poll_until(&mut server, &mut events, &|s, _| s.refused_count() == 1);
+        let _third = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        poll_until(&mut server, &mut events, &|s, _| s.refused_count() == 2);
+
+        let noted: Vec<&String> = events
+            .iter()
+            .filter_map(|e| match e {
+                MultiplayerEvent::Noted(r) => Some(r),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(noted.len(), 2, "{events:?}");
+        assert!(
+            noted[0].contains("client refused: server full"),
+            "{events:?}"
+        );
+        assert!(
+            noted[1].contains("connection refused: server full"),
+            "{events:?}"
+        );
+        let dropped = events
+            .iter()
+            .filter(|e| matches!(e, MultiplayerEvent::Dropped(_)))
+            .count();
+        assert_eq!(dropped, 1, "only the failed handshake warns: {events:?}");
     }
 }

@@ -4,6 +4,8 @@
 mod handle;
 mod tls;
 
+use std::net::SocketAddr;
+
 use godot::classes::{MultiplayerPeerExtension, TlsOptions};
 use godot::global::{push_error, push_warning, Error as GdError};
 use godot::prelude::*;
@@ -13,6 +15,7 @@ use super::convert;
 use super::errors;
 use super::panic_guard::ContainsPanics;
 use super::peer::WebSocketPeer;
+use super::server_common;
 use crate::core::multiplayer::{
     MultiplayerClient, MultiplayerEvent, MultiplayerServer, PeerHandle, Status, SERVER_ID,
 };
@@ -27,109 +30,110 @@ enum Role {
     Client(MultiplayerClient<GdPeer>),
 }
 
-/// A [MultiplayerPeer] over WebSocket for Godot's high-level multiplayer
-/// ([SceneMultiplayer]: RPCs, [MultiplayerSpawner], [MultiplayerSynchronizer]),
-/// a drop-in for Godot 4's [WebSocketMultiplayerPeer]: code written for it runs
-/// when only the class name changes, and the two interoperate on the wire, so
-/// a Web export using the built-in class joins a server running this one, and
-/// the other way round.
-///
-/// Call [method create_server] or [method create_client], then assign it to
-/// [member MultiplayerAPI.multiplayer_peer]; SceneMultiplayer polls it every
-/// frame. Unlike the built-in, messages are not capped at 64 KiB (up to
-/// [member max_message_size]), a malformed URL fails at once, and every failure
-/// has a readable reason in [method get_last_error].
-///
-/// WebSocket is one ordered, reliable stream: every packet is delivered in order
-/// on channel 0 whatever transfer mode or channel an RPC asks for.
-#[derive(GodotClass)]
-#[class(tool, base = MultiplayerPeerExtension, rename = RustWebSocketMultiplayerPeer)]
-pub struct WebSocketMultiplayerPeer {
-    /// Subprotocols a client offers and a server accepts; a client asking only
-    /// for others is refused. Empty: none.
-    #[var]
-    supported_protocols: PackedStringArray,
-    /// Extra headers ([code]"Name: value"[/code]): a client sends them with its
-    /// upgrade request, a server adds them to its upgrade response.
-    #[var]
-    handshake_headers: PackedStringArray,
-    /// Seconds a client has to connect and receive its peer id, and a server's
-    /// client to complete its (TLS and) upgrade handshake, before it is dropped.
-    #[var(get = get_handshake_timeout, set = set_handshake_timeout)]
-    handshake_timeout: f64,
-    /// Bytes of received messages one connection may hold unread before its
-    /// socket is no longer read in that poll (TCP then slows the sender down).
-    /// It does not cap a message's size: a larger one still arrives whole.
-    #[var]
-    inbound_buffer_size: i64,
-    /// Kept for compatibility with the built-in peer, where it caps the size of
-    /// every message. Here it caps nothing and has no effect: messages go up to
-    /// [member max_message_size] and [member outbound_buffer_limit] bounds the
-    /// bytes waiting to be sent.
-    #[var]
-    outbound_buffer_size: i64,
-    /// Most received packets kept for SceneMultiplayer to take. Beyond it the
-    /// connections are not read until some are taken, so nothing is dropped.
-    #[var]
-    max_queued_packets: i64,
-    /// Largest message accepted, in bytes; a bigger one closes its connection
-    /// with code 1009. Default 64 MiB.
-    #[var]
-    max_message_size: i64,
-    /// Most bytes that may wait to be sent to one connection; a packet that
-    /// does not fit even after writing to the socket closes the connection
-    /// (with a reason), since one packet skipped would break the ordered
-    /// stream. Default 64 MiB.
-    #[var]
-    outbound_buffer_limit: i64,
-    /// Seconds of silence after which a ping is sent; a connection that does not
-    /// answer within the same time again is closed. [code]0[/code] disables it.
-    #[var]
-    heartbeat_interval: f64,
-    /// Client: [code]http://[user:password@]host:port[/code] of an HTTP CONNECT
-    /// proxy, or empty for a direct connection.
-    #[var]
-    proxy_url: GString,
-    /// Server: more headers ([code]"Name: value"[/code]) for the upgrade
-    /// response, after [member handshake_headers].
-    #[var]
-    extra_headers: PackedStringArray,
-    /// Server: most bytes all clients together may hold in this server's
-    /// memory: messages still being received, received ones not yet taken, and
-    /// packets waiting for SceneMultiplayer (default 256 MiB; 0: no limit). When
-    /// it is full, reading pauses and the clients holding the most are closed
-    /// with code 1009 and a reason, their data dropped, and leave with
-    /// [signal MultiplayerPeer.peer_disconnected]; one warning is logged per
-    /// burst. Keep it at least twice [member max_message_size].
-    #[var]
-    inbound_budget: i64,
-    /// Server: seconds a client may take from the first byte of a message to
-    /// its last (default 30); one trickling a message in more slowly is closed
-    /// with code 1008. 0 disables it.
-    #[var]
-    message_timeout: f64,
-    /// Server: most connected clients (default 4096; 0: no limit). Further
-    /// connections are answered HTTP 503 before the upgrade (a
-    /// [code]wss://[/code] server closes them) and counted in
-    /// [method get_refused_count].
-    #[var]
-    max_peers: i64,
-    /// Server: most handshakes in progress at once (default 256; 0: no limit);
-    /// further connections are refused like those past [member max_peers].
-    #[var]
-    max_pending_handshakes: i64,
+server_common::with_server_limits! {
+    /// A [MultiplayerPeer] over WebSocket for Godot's high-level multiplayer
+    /// ([SceneMultiplayer]: RPCs, [MultiplayerSpawner], [MultiplayerSynchronizer]),
+    /// a drop-in for Godot 4's [WebSocketMultiplayerPeer]: code written for it runs
+    /// when only the class name changes, and the two interoperate on the wire, so
+    /// a Web export using the built-in class joins a server running this one, and
+    /// the other way round.
+    ///
+    /// Call [method create_server] or [method create_client], then assign it to
+    /// [member MultiplayerAPI.multiplayer_peer]; SceneMultiplayer polls it every
+    /// frame. Unlike the built-in, messages are not capped at 64 KiB (up to
+    /// [member max_message_size]), a malformed URL fails at once, and every failure
+    /// has a readable reason in [method get_last_error].
+    ///
+    /// WebSocket is one ordered, reliable stream: every packet is delivered in order
+    /// on channel 0 whatever transfer mode or channel an RPC asks for.
+    #[derive(GodotClass)]
+    #[class(tool, base = MultiplayerPeerExtension, rename = RustWebSocketMultiplayerPeer)]
+    pub struct WebSocketMultiplayerPeer {
+        /// Subprotocols a client offers and a server accepts; a client asking only
+        /// for others is refused. Empty: none.
+        #[var]
+        supported_protocols: PackedStringArray,
+        /// Extra headers ([code]"Name: value"[/code]): a client sends them with its
+        /// upgrade request, a server adds them to its upgrade response.
+        #[var]
+        handshake_headers: PackedStringArray,
+        /// Seconds a client has to connect and receive its peer id, and a server's
+        /// client to complete its (TLS and) upgrade handshake, before it is dropped.
+        #[var(get = get_handshake_timeout, set = set_handshake_timeout)]
+        handshake_timeout: f64,
+        /// Bytes of received messages one connection may hold unread before its
+        /// socket is no longer read in that poll (TCP then slows the sender down).
+        /// It does not cap a message's size: a larger one still arrives whole.
+        #[var]
+        inbound_buffer_size: i64,
+        /// Kept for compatibility with the built-in peer, where it caps the size of
+        /// every message. Here it caps nothing and has no effect: messages go up to
+        /// [member max_message_size] and [member outbound_buffer_limit] bounds the
+        /// bytes waiting to be sent.
+        #[var]
+        outbound_buffer_size: i64,
+        /// Most received packets kept for SceneMultiplayer to take. Beyond it the
+        /// connections are not read until some are taken, so nothing is dropped.
+        #[var]
+        max_queued_packets: i64,
+        /// Largest message accepted, in bytes; a bigger one closes its connection
+        /// with code 1009. Default 64 MiB.
+        #[var]
+        max_message_size: i64,
+        /// Most bytes that may wait to be sent to one connection; a packet that
+        /// does not fit even after writing to the socket closes the connection
+        /// (with a reason), since one packet skipped would break the ordered
+        /// stream. Default 64 MiB.
+        #[var]
+        outbound_buffer_limit: i64,
+        /// Seconds of silence after which a ping is sent; a connection that does not
+        /// answer within the same time again is closed. [code]0[/code] disables it.
+        #[var]
+        heartbeat_interval: f64,
+        /// Client: [code]http://[user:password@]host:port[/code] of an HTTP CONNECT
+        /// proxy, or empty for a direct connection.
+        #[var]
+        proxy_url: GString,
+        /// Server: more headers ([code]"Name: value"[/code]) for the upgrade
+        /// response, after [member handshake_headers].
+        #[var]
+        extra_headers: PackedStringArray,
 
-    role: Role,
-    target_peer: i32,
-    transfer_mode: godot::classes::multiplayer_peer::TransferMode,
-    transfer_channel: i32,
-    refusing: bool,
-    /// The packet handed to Godot by `get_packet`; its buffer must outlive the call.
-    last_packet: Option<Bytes>,
-    last_error: String,
-    /// Connections refused by servers this object ran before the current one.
-    refused_before: u64,
-    base: Base<MultiplayerPeerExtension>,
+        role: Role,
+        target_peer: i32,
+        transfer_mode: godot::classes::multiplayer_peer::TransferMode,
+        transfer_channel: i32,
+        refusing: bool,
+        /// The packet handed to Godot by `get_packet`; its buffer must outlive the call.
+        last_packet: Option<Bytes>,
+        last_error: String,
+        /// Connections refused by servers this object ran before the current one.
+        refused_before: u64,
+        base: Base<MultiplayerPeerExtension>,
+    }
+
+    limits {
+        /// Server: most bytes all clients together may hold in this server's
+        /// memory: messages still being received, received ones not yet taken, and
+        /// packets waiting for SceneMultiplayer (default 256 MiB; 0: no limit). When
+        /// it is full, reading pauses and the clients holding the most are closed
+        /// with code 1009 and a reason, their data dropped, and leave with
+        /// [signal MultiplayerPeer.peer_disconnected]; one warning is logged per
+        /// burst. Keep it at least twice [member max_message_size].
+        inbound_budget,
+        /// Server: seconds a client may take from the first byte of a message to
+        /// its last (default 30); one trickling a message in more slowly is closed
+        /// with code 1008. 0 disables it.
+        message_timeout,
+        /// Server: most connected clients (default 4096; 0: no limit). Further
+        /// connections are answered HTTP 503 before the upgrade (a
+        /// [code]wss://[/code] server closes them) and counted in
+        /// [method get_refused_count].
+        max_peers,
+        /// Server: most handshakes in progress at once (default 256; 0: no limit);
+        /// further connections are refused like those past [member max_peers].
+        max_pending_handshakes,
+    }
 }
 
 // After the class: the engine virtuals' impl needs the macros its derive defines.
@@ -182,37 +186,6 @@ impl WebSocketMultiplayerPeer {
             self.unknown(peer_id, "get_peer");
         }
         found
-    }
-
-    /// The IP address of peer [param id], or empty.
-    #[func]
-    fn get_peer_address(&mut self, id: i64) -> GString {
-        match self.handle(id) {
-            Some(h) => GString::from(
-                &h.with_peer(|p| p.remote())
-                    .map(|a| a.ip().to_string())
-                    .unwrap_or_default(),
-            ),
-            None => {
-                self.unknown(id, "get_peer_address");
-                GString::new()
-            }
-        }
-    }
-
-    /// The remote port of peer [param id], or 0.
-    #[func]
-    fn get_peer_port(&mut self, id: i64) -> i64 {
-        match self.handle(id) {
-            Some(h) => h
-                .with_peer(|p| p.remote())
-                .map(|a| a.port() as i64)
-                .unwrap_or(0),
-            None => {
-                self.unknown(id, "get_peer_port");
-                0
-            }
-        }
     }
 
     /// The port a server listens on (useful after [code]create_server(0)[/code]), or 0.
@@ -274,6 +247,15 @@ impl WebSocketMultiplayerPeer {
     }
 }
 
+server_common::peer_address_api! {
+    impl WebSocketMultiplayerPeer {
+        /// The IP address of peer [param id], or empty.
+        get_peer_address;
+        /// The remote port of peer [param id], or 0.
+        get_peer_port;
+    }
+}
+
 impl WebSocketMultiplayerPeer {
     fn status(&self) -> Status {
         match &self.role {
@@ -322,10 +304,7 @@ impl WebSocketMultiplayerPeer {
             extra_headers,
             tls,
             peer: self.peer_config(),
-            inbound_budget: convert::size(self.inbound_budget),
-            max_peers: convert::size(self.max_peers),
-            max_pending_handshakes: convert::size(self.max_pending_handshakes),
-            message_timeout: convert::seconds(self.message_timeout),
+            ..self.limits_config()
         };
         let mut server = MultiplayerServer::listen(port, bind_address, config)?;
         server.set_refusing(self.refusing);
@@ -367,6 +346,16 @@ impl WebSocketMultiplayerPeer {
             }
             _ => None,
         }
+    }
+
+    /// Peer `id`'s address; `None` if it has none, or (with an error naming
+    /// `what`) if there is no such peer.
+    fn peer_remote(&mut self, id: i64, what: &str) -> Option<SocketAddr> {
+        let found = self.handle(id).map(|h| h.with_peer(|p| p.remote()));
+        if found.is_none() {
+            self.unknown(id, what);
+        }
+        found.flatten()
     }
 
     fn unknown(&mut self, id: i64, what: &str) -> GdError {

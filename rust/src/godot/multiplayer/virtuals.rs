@@ -5,7 +5,6 @@
 use godot::classes::multiplayer_peer::{ConnectionStatus, TransferMode};
 use godot::classes::{IMultiplayerPeerExtension, MultiplayerPeerExtension};
 use godot::global::Error as GdError;
-use godot::meta::conv::RawPtr;
 use godot::prelude::*;
 
 use super::{Role, WebSocketMultiplayerPeer};
@@ -18,7 +17,7 @@ use crate::core::server::{
 use crate::core::Config;
 use crate::core::{Error, ErrorKind};
 use crate::godot::panic_guard;
-use crate::godot::raw_buffers;
+use crate::godot::raw_buffers::{self, InBuffer, OutBuffer, OutSize, RawPackets};
 
 impl WebSocketMultiplayerPeer {
     /// Runs `f`, containing a panic: the connections are dropped and `default` returned.
@@ -65,71 +64,6 @@ impl WebSocketMultiplayerPeer {
         .unwrap_or(0)
     }
 
-    /// Hands Godot the oldest packet; its buffer stays alive in `last_packet`
-    /// until the next `get_packet` or `poll` (SceneMultiplayer reads it in place).
-    ///
-    /// # Safety
-    /// The out-pointers must be valid for writes.
-    pub(super) unsafe fn take_packet_raw(
-        &mut self,
-        r_buffer: RawPtr<*mut RawPtr<*const u8>>,
-        r_buffer_size: RawPtr<*mut i32>,
-    ) -> GdError {
-        let taken = self.guarded("get_packet", None, |this| match &mut this.role {
-            Role::None => None,
-            Role::Server(s) => s.take_packet(),
-            Role::Client(c) => c.take_packet(),
-        });
-        let Some((_, data)) = taken else {
-            return self.record(
-                "get_packet",
-                Err(Error::new(ErrorKind::DoesNotExist, "no packet available")),
-            );
-        };
-        if i32::try_from(data.len()).is_err() {
-            return self.record(
-                "get_packet",
-                Err(Error::new(
-                    ErrorKind::BufferFull,
-                    "packet larger than 2 GiB",
-                )),
-            );
-        }
-        let data = self.last_packet.insert(data);
-        // SAFETY: Godot passes valid out-pointers; the buffer lives in
-        // `last_packet` until the next get_packet or poll. Its size was checked.
-        unsafe { raw_buffers::hand_out(data, r_buffer, r_buffer_size) };
-        GdError::OK
-    }
-
-    /// Sends the buffer Godot hands over to the target peer (a client sends
-    /// everything to the server, which relays).
-    ///
-    /// # Safety
-    /// `p_buffer` must point to `p_buffer_size` readable bytes.
-    pub(super) unsafe fn put_packet_raw(
-        &mut self,
-        p_buffer: RawPtr<*const u8>,
-        p_buffer_size: i32,
-    ) -> GdError {
-        // SAFETY: Godot hands a buffer of `p_buffer_size` bytes, valid for this call.
-        let data = unsafe { raw_buffers::incoming(p_buffer, p_buffer_size) };
-        let target = self.target_peer;
-        let result = self.guarded(
-            "put_packet",
-            Err(Error::new(ErrorKind::Io, "internal error")),
-            |this| match &mut this.role {
-                Role::None => Err(Error::new(
-                    ErrorKind::NotConnected,
-                    "not a server or client; call create_server() or create_client() first",
-                )),
-                Role::Server(s) => s.put_packet(target, data),
-                Role::Client(c) => c.put_packet(data),
-            },
-        );
-        self.record("put_packet", result)
-    }
-
     pub(super) fn close_role(&mut self) {
         match std::mem::replace(&mut self.role, Role::None) {
             Role::None => {}
@@ -158,6 +92,53 @@ impl WebSocketMultiplayerPeer {
             self.role = Role::None;
         }
         self.record("disconnect_peer", result);
+    }
+}
+
+impl RawPackets for WebSocketMultiplayerPeer {
+    /// Hands Godot the oldest packet; its buffer stays alive in `last_packet`
+    /// until the next `get_packet` or `poll` (SceneMultiplayer reads it in place).
+    fn take_packet_bytes(&mut self) -> Result<&[u8], GdError> {
+        let taken = self.guarded("get_packet", None, |this| match &mut this.role {
+            Role::None => None,
+            Role::Server(s) => s.take_packet(),
+            Role::Client(c) => c.take_packet(),
+        });
+        let Some((_, data)) = taken else {
+            return Err(self.record(
+                "get_packet",
+                Err(Error::new(ErrorKind::DoesNotExist, "no packet available")),
+            ));
+        };
+        if i32::try_from(data.len()).is_err() {
+            return Err(self.record(
+                "get_packet",
+                Err(Error::new(
+                    ErrorKind::BufferFull,
+                    "packet larger than 2 GiB",
+                )),
+            ));
+        }
+        Ok(&self.last_packet.insert(data)[..])
+    }
+
+    /// Sends the buffer Godot hands over to the target peer (a client sends
+    /// everything to the server, which relays).
+    fn put_packet_bytes(&mut self, data: &[u8]) -> GdError {
+        let target = self.target_peer;
+        let result = self.guarded(
+            "put_packet",
+            Err(Error::new(ErrorKind::Io, "internal error")),
+            |this| match &mut this.role {
+                Role::None => Err(Error::new(
+                    ErrorKind::NotConnected,
+                    "not a server or client; call create_server() or create_client() first",
+                )),
+                Role::Server(s) => s.put_packet(target, data),
+                Role::Client(c) => c.put_packet(data),
+            },
+        );
+        self.record("put_packet", result)
     }
 }
 
@@ -193,22 +174,14 @@ impl IMultiplayerPeerExtension for WebSocketMultiplayerPeer {
         }
     }
 
-    unsafe fn get_packet_rawptr(
-        &mut self,
-        r_buffer: RawPtr<*mut RawPtr<*const u8>>,
-        r_buffer_size: RawPtr<*mut i32>,
-    ) -> GdError {
+    unsafe fn get_packet_rawptr(&mut self, r_buffer: OutBuffer, r_size: OutSize) -> GdError {
         // SAFETY: Godot passes valid out-pointers.
-        unsafe { self.take_packet_raw(r_buffer, r_buffer_size) }
+        unsafe { raw_buffers::get_packet(self, r_buffer, r_size) }
     }
 
-    unsafe fn put_packet_rawptr(
-        &mut self,
-        p_buffer: RawPtr<*const u8>,
-        p_buffer_size: i32,
-    ) -> GdError {
-        // SAFETY: Godot passes a buffer of `p_buffer_size` bytes.
-        unsafe { self.put_packet_raw(p_buffer, p_buffer_size) }
+    unsafe fn put_packet_rawptr(&mut self, p_buffer: InBuffer, p_size: i32) -> GdError {
+        // SAFETY: Godot passes a buffer of `p_size` bytes, valid for this call.
+        unsafe { raw_buffers::put_packet(self, p_buffer, p_size) }
     }
 
     fn get_available_packet_count(&self) -> i32 {

@@ -4,15 +4,15 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use godot::classes::PacketPeerExtension;
+use godot::classes::{FileAccess, PacketPeerExtension, X509Certificate};
 use godot::global::{push_error, Error as GdError};
 use godot::prelude::*;
 
 use super::WebSocketPeer;
 use crate::core::{Event, Peer, ReadyState};
 use crate::godot::enums::WriteMode;
-use crate::godot::errors;
 use crate::godot::panic_guard::{self, ContainsPanics};
+use crate::godot::{convert, errors};
 
 impl WebSocketPeer {
     /// A peer object around an existing core peer (used by the server).
@@ -103,6 +103,37 @@ impl WebSocketPeer {
         match result {
             Ok(()) => GdError::OK,
             Err(e) => errors::to_godot(&format!("RustWebSocketPeer.{what}"), Err(e)),
+        }
+    }
+
+    /// Stores a new `trusted_certificate`: an `X509Certificate`, a PEM file
+    /// path, or null to clear it; anything else is reported and changes nothing.
+    pub(super) fn store_trusted_certificate(&mut self, value: Variant) {
+        let pem = if value.is_nil() {
+            Some(Vec::new())
+        } else if let Ok(cert) = value.try_to::<Gd<X509Certificate>>() {
+            Some(convert::certificate_pem(&cert))
+        } else if let Ok(path) = value.try_to::<GString>() {
+            let bytes = FileAccess::get_file_as_bytes(&path);
+            if bytes.is_empty() {
+                self.report_property_error(format!(
+                    "trusted_certificate: could not read a certificate from \"{path}\""
+                ));
+                None
+            } else {
+                Some(bytes.to_vec())
+            }
+        } else {
+            self.report_property_error(
+                "trusted_certificate must be an X509Certificate or a PEM file path".into(),
+            );
+            None
+        };
+        if let Some(pem) = pem {
+            self.trusted = value;
+            self.update_config(|c| {
+                c.trusted_certificates = if pem.is_empty() { vec![] } else { vec![pem] }
+            });
         }
     }
 

@@ -4,16 +4,19 @@
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use godot::classes::{FileAccess, IPacketPeerExtension, PacketPeerExtension, X509Certificate};
+use godot::classes::{IPacketPeerExtension, PacketPeerExtension};
 use godot::global::{push_error, push_warning, Error as GdError};
-use godot::meta::conv::RawPtr;
 use godot::prelude::*;
 
+use super::accessors;
 use super::convert;
 use super::enums::{State, WriteMode};
 use super::errors;
+use super::raw_buffers::{self, InBuffer, OutBuffer, OutSize};
 use crate::core::{Packet, Peer, ReadyState};
 
+mod config_properties;
+use config_properties::{config_get, config_set};
 pub(crate) mod driver;
 mod packets;
 
@@ -94,22 +97,14 @@ impl IPacketPeerExtension for WebSocketPeer {
         Self::with_core(base, Peer::default())
     }
 
-    unsafe fn get_packet_rawptr(
-        &mut self,
-        r_buffer: RawPtr<*mut RawPtr<*const u8>>,
-        r_buffer_size: RawPtr<*mut i32>,
-    ) -> GdError {
+    unsafe fn get_packet_rawptr(&mut self, r_buffer: OutBuffer, r_size: OutSize) -> GdError {
         // SAFETY: Godot passes valid out-pointers.
-        unsafe { self.take_packet_raw(r_buffer, r_buffer_size) }
+        unsafe { raw_buffers::get_packet(self, r_buffer, r_size) }
     }
 
-    unsafe fn put_packet_rawptr(
-        &mut self,
-        p_buffer: RawPtr<*const u8>,
-        p_buffer_size: i32,
-    ) -> GdError {
-        // SAFETY: Godot passes a buffer of `p_buffer_size` bytes.
-        unsafe { self.put_packet_raw(p_buffer, p_buffer_size) }
+    unsafe fn put_packet_rawptr(&mut self, p_buffer: InBuffer, p_size: i32) -> GdError {
+        // SAFETY: Godot passes a buffer of `p_size` bytes, valid for this call.
+        unsafe { raw_buffers::put_packet(self, p_buffer, p_size) }
     }
 
     fn get_available_packet_count(&self) -> i32 {
@@ -121,30 +116,90 @@ impl IPacketPeerExtension for WebSocketPeer {
     }
 }
 
-#[godot_api]
+accessors::godot_api_with_accessors! {
+    impl WebSocketPeer {
+        /// Emitted when the handshake completes, with the subprotocol the server chose
+        /// (empty when none).
+        #[signal]
+        fn connection_established(protocol: GString);
+
+        /// Emitted once when a connection attempt fails, with the reason; the peer is
+        /// [constant STATE_CLOSED] afterwards.
+        #[signal]
+        fn connection_error(reason: GString);
+
+        /// Emitted once per message that arrived; the message is readable when it fires.
+        #[signal]
+        fn data_received();
+
+        /// Emitted when the remote side starts the close handshake, with its code and reason.
+        #[signal]
+        fn server_close_request(code: i64, reason: GString);
+
+        /// Emitted exactly once when an open connection has closed, however it ended.
+        #[signal]
+        fn connection_closed(was_clean_close: bool);
+
+        /// The value of [member trusted_certificate] as it was set (certificate, path or null).
+        #[func]
+        fn get_trusted_certificate(&self) -> Variant {
+            self.trusted.clone()
+        }
+
+        /// Sets [member trusted_certificate]: an [X509Certificate], a PEM file path, or null to clear it.
+        #[func]
+        fn set_trusted_certificate(&mut self, value: Variant) {
+            self.store_trusted_certificate(value);
+        }
+    }
+
+    accessors(config_get, config_set) {
+        [verify_tls]: bool =>
+            /// The value of [member verify_tls].
+            get_verify_tls,
+            /// Sets [member verify_tls]; applies to the next [method connect_to_url].
+            set_verify_tls;
+
+        [handshake_timeout]: f64 =>
+            /// The value of [member handshake_timeout], in seconds.
+            get_handshake_timeout,
+            /// Sets [member handshake_timeout], in seconds.
+            set_handshake_timeout;
+
+        [max_message_size]: i64 =>
+            /// The value of [member max_message_size], in bytes.
+            get_max_message_size,
+            /// Sets [member max_message_size], in bytes; applies to an open connection at once.
+            set_max_message_size;
+
+        [outbound_buffer_limit]: i64 =>
+            /// The value of [member outbound_buffer_limit], in bytes.
+            get_outbound_buffer_limit,
+            /// Sets [member outbound_buffer_limit], in bytes; applies to an open connection at once.
+            set_outbound_buffer_limit;
+
+        [inbound_buffer_limit]: i64 =>
+            /// The value of [member inbound_buffer_limit], in bytes.
+            get_inbound_buffer_limit,
+            /// Sets [member inbound_buffer_limit], in bytes; applies to an open connection at once.
+            set_inbound_buffer_limit;
+
+        [heartbeat_interval]: f64 =>
+            /// The value of [member heartbeat_interval], in seconds.
+            get_heartbeat_interval,
+            /// Sets [member heartbeat_interval], in seconds; [code]0[/code] disables the heartbeat.
+            set_heartbeat_interval;
+
+        [proxy_url]: GString =>
+            /// The value of [member proxy_url].
+            get_proxy_url,
+            /// Sets [member proxy_url]; applies to the next [method connect_to_url].
+            set_proxy_url;
+    }
+}
+
+#[godot_api(secondary)]
 impl WebSocketPeer {
-    /// Emitted when the handshake completes, with the subprotocol the server chose
-    /// (empty when none).
-    #[signal]
-    fn connection_established(protocol: GString);
-
-    /// Emitted once when a connection attempt fails, with the reason; the peer is
-    /// [constant STATE_CLOSED] afterwards.
-    #[signal]
-    fn connection_error(reason: GString);
-
-    /// Emitted once per message that arrived; the message is readable when it fires.
-    #[signal]
-    fn data_received();
-
-    /// Emitted when the remote side starts the close handshake, with its code and reason.
-    #[signal]
-    fn server_close_request(code: i64, reason: GString);
-
-    /// Emitted exactly once when an open connection has closed, however it ended.
-    #[signal]
-    fn connection_closed(was_clean_close: bool);
-
     /// Connects to a [code]ws://[/code] or [code]wss://[/code] URL, offering
     /// [param protocols] and sending [param headers] ([code]"Name: value"[/code]).
     /// Returns an error at once for a malformed URL or argument; otherwise [constant OK],
@@ -242,19 +297,13 @@ impl WebSocketPeer {
     /// The IP address of the remote side, or empty when not connected.
     #[func]
     fn get_connected_host(&self) -> GString {
-        GString::from(
-            &self
-                .core
-                .remote()
-                .map(|a| a.ip().to_string())
-                .unwrap_or_default(),
-        )
+        convert::host(self.core.remote())
     }
 
     /// The port of the remote side, or 0 when not connected.
     #[func]
     fn get_connected_port(&self) -> i64 {
-        self.core.remote().map(|a| a.port() as i64).unwrap_or(0)
+        convert::port(self.core.remote())
     }
 
     /// Bytes queued and not yet written to the socket.
@@ -329,12 +378,6 @@ impl WebSocketPeer {
         convert::packed_strings(self.core.request_headers())
     }
 
-    /// The readable reason of the last failure, or empty.
-    #[func]
-    fn get_last_error(&self) -> GString {
-        self.core.last_error().into()
-    }
-
     /// Round-trip time in seconds of the last answered heartbeat ping, or -1.
     #[func]
     fn get_heartbeat_rtt(&self) -> f64 {
@@ -344,124 +387,9 @@ impl WebSocketPeer {
             .unwrap_or(-1.0)
     }
 
-    /// The value of [member verify_tls].
+    /// The readable reason of the last failure, or empty.
     #[func]
-    fn get_verify_tls(&self) -> bool {
-        self.core.config().verify_tls
-    }
-
-    /// Sets [member verify_tls]; applies to the next [method connect_to_url].
-    #[func]
-    fn set_verify_tls(&mut self, value: bool) {
-        self.update_config(|c| c.verify_tls = value);
-    }
-
-    /// The value of [member trusted_certificate] as it was set (certificate, path or null).
-    #[func]
-    fn get_trusted_certificate(&self) -> Variant {
-        self.trusted.clone()
-    }
-
-    /// Sets [member trusted_certificate]: an [X509Certificate], a PEM file path, or null to clear it.
-    #[func]
-    fn set_trusted_certificate(&mut self, value: Variant) {
-        let pem = if value.is_nil() {
-            Some(Vec::new())
-        } else if let Ok(cert) = value.try_to::<Gd<X509Certificate>>() {
-            Some(convert::certificate_pem(&cert))
-        } else if let Ok(path) = value.try_to::<GString>() {
-            let bytes = FileAccess::get_file_as_bytes(&path);
-            if bytes.is_empty() {
-                self.report_property_error(format!(
-                    "trusted_certificate: could not read a certificate from \"{path}\""
-                ));
-                None
-            } else {
-                Some(bytes.to_vec())
-            }
-        } else {
-            self.report_property_error(
-                "trusted_certificate must be an X509Certificate or a PEM file path".into(),
-            );
-            None
-        };
-        if let Some(pem) = pem {
-            self.trusted = value;
-            self.update_config(|c| {
-                c.trusted_certificates = if pem.is_empty() { vec![] } else { vec![pem] }
-            });
-        }
-    }
-
-    /// The value of [member handshake_timeout], in seconds.
-    #[func]
-    fn get_handshake_timeout(&self) -> f64 {
-        self.core.config().handshake_timeout.as_secs_f64()
-    }
-
-    /// Sets [member handshake_timeout], in seconds.
-    #[func]
-    fn set_handshake_timeout(&mut self, value: f64) {
-        self.update_config(|c| c.handshake_timeout = convert::seconds(value));
-    }
-
-    /// The value of [member max_message_size], in bytes.
-    #[func]
-    fn get_max_message_size(&self) -> i64 {
-        self.core.config().max_message_size as i64
-    }
-
-    /// Sets [member max_message_size], in bytes; applies to an open connection at once.
-    #[func]
-    fn set_max_message_size(&mut self, value: i64) {
-        self.update_config(|c| c.max_message_size = convert::size(value));
-    }
-
-    /// The value of [member outbound_buffer_limit], in bytes.
-    #[func]
-    fn get_outbound_buffer_limit(&self) -> i64 {
-        self.core.config().outbound_buffer_limit as i64
-    }
-
-    /// Sets [member outbound_buffer_limit], in bytes; applies to an open connection at once.
-    #[func]
-    fn set_outbound_buffer_limit(&mut self, value: i64) {
-        self.update_config(|c| c.outbound_buffer_limit = convert::size(value));
-    }
-
-    /// The value of [member inbound_buffer_limit], in bytes.
-    #[func]
-    fn get_inbound_buffer_limit(&self) -> i64 {
-        self.core.config().inbound_buffer_limit as i64
-    }
-
-    /// Sets [member inbound_buffer_limit], in bytes; applies to an open connection at once.
-    #[func]
-    fn set_inbound_buffer_limit(&mut self, value: i64) {
-        self.update_config(|c| c.inbound_buffer_limit = convert::size(value));
-    }
-
-    /// The value of [member heartbeat_interval], in seconds.
-    #[func]
-    fn get_heartbeat_interval(&self) -> f64 {
-        self.core.config().heartbeat_interval.as_secs_f64()
-    }
-
-    /// Sets [member heartbeat_interval], in seconds; [code]0[/code] disables the heartbeat.
-    #[func]
-    fn set_heartbeat_interval(&mut self, value: f64) {
-        self.update_config(|c| c.heartbeat_interval = convert::seconds(value));
-    }
-
-    /// The value of [member proxy_url].
-    #[func]
-    fn get_proxy_url(&self) -> GString {
-        self.core.config().proxy_url.as_str().into()
-    }
-
-    /// Sets [member proxy_url]; applies to the next [method connect_to_url].
-    #[func]
-    fn set_proxy_url(&mut self, value: GString) {
-        self.update_config(|c| c.proxy_url = value.to_string());
+    fn get_last_error(&self) -> GString {
+        self.core.last_error().into()
     }
 }

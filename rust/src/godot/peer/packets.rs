@@ -2,13 +2,12 @@
 //! `get_packet`, `put_packet`, `get_var` and `put_var` go through.
 
 use godot::global::{push_error, Error as GdError};
-use godot::meta::conv::RawPtr;
 use godot::prelude::*;
 
 use super::WebSocketPeer;
 use crate::godot::enums::WriteMode;
 use crate::godot::panic_guard;
-use crate::godot::raw_buffers;
+use crate::godot::raw_buffers::RawPackets;
 
 impl WebSocketPeer {
     /// Taking a message makes room under `inbound_buffer_limit`: if reading
@@ -18,41 +17,6 @@ impl WebSocketPeer {
         if self.core.input_held_back() {
             self.wake_server();
         }
-    }
-
-    /// Hands Godot the oldest message; its buffer stays alive in `last_packet`.
-    ///
-    /// # Safety
-    /// The out-pointers must be valid for writes.
-    pub(super) unsafe fn take_packet_raw(
-        &mut self,
-        r_buffer: RawPtr<*mut RawPtr<*const u8>>,
-        r_buffer_size: RawPtr<*mut i32>,
-    ) -> GdError {
-        self.wake_after_take();
-        // A panic unwinding out of an engine virtual aborts Godot; contain it.
-        let taken = panic_guard::guarded(self, "get_packet", None, |this| {
-            Some(this.core.take_packet())
-        });
-        let packet = match taken {
-            Some(Some(packet)) => packet,
-            Some(None) => return self.no_packet(),
-            None => return self.got(GdError::FAILED),
-        };
-        if packet.data.len() > i32::MAX as usize {
-            push_error(&[
-                "RustWebSocketPeer: packet too large for PacketPeer; use get_packets()"
-                    .to_variant(),
-            ]);
-            return self.got(GdError::ERR_OUT_OF_MEMORY);
-        }
-        self.last_get_error = GdError::OK;
-        self.last_was_string = packet.text;
-        let packet = self.last_packet.insert(packet);
-        // SAFETY: Godot passes valid out-pointers; the buffer lives in `last_packet`
-        // until the next call, and Godot copies it before then. Its size was checked.
-        unsafe { raw_buffers::hand_out(&packet.data, r_buffer, r_buffer_size) };
-        GdError::OK
     }
 
     /// Records the outcome of a take for `get_packet_error`.
@@ -65,18 +29,36 @@ impl WebSocketPeer {
         self.core.set_last_error("no packet available");
         self.got(GdError::ERR_UNAVAILABLE)
     }
+}
+
+impl RawPackets for WebSocketPeer {
+    /// Hands Godot the oldest message; its buffer stays alive in `last_packet`
+    /// until the next call, and Godot copies it before then.
+    fn take_packet_bytes(&mut self) -> Result<&[u8], GdError> {
+        self.wake_after_take();
+        // A panic unwinding out of an engine virtual aborts Godot; contain it.
+        let taken = panic_guard::guarded(self, "get_packet", None, |this| {
+            Some(this.core.take_packet())
+        });
+        let packet = match taken {
+            Some(Some(packet)) => packet,
+            Some(None) => return Err(self.no_packet()),
+            None => return Err(self.got(GdError::FAILED)),
+        };
+        if packet.data.len() > i32::MAX as usize {
+            push_error(&[
+                "RustWebSocketPeer: packet too large for PacketPeer; use get_packets()"
+                    .to_variant(),
+            ]);
+            return Err(self.got(GdError::ERR_OUT_OF_MEMORY));
+        }
+        self.last_get_error = GdError::OK;
+        self.last_was_string = packet.text;
+        Ok(&self.last_packet.insert(packet).data)
+    }
 
     /// Sends the buffer Godot hands over, in the current write mode.
-    ///
-    /// # Safety
-    /// `p_buffer` must point to `p_buffer_size` readable bytes.
-    pub(super) unsafe fn put_packet_raw(
-        &mut self,
-        p_buffer: RawPtr<*const u8>,
-        p_buffer_size: i32,
-    ) -> GdError {
-        // SAFETY: Godot hands a buffer of `p_buffer_size` bytes, valid for this call.
-        let data = unsafe { raw_buffers::incoming(p_buffer, p_buffer_size) };
+    fn put_packet_bytes(&mut self, data: &[u8]) -> GdError {
         let text = self.write_mode == WriteMode::WRITE_MODE_TEXT;
         panic_guard::guarded(self, "put_packet", GdError::FAILED, |this| {
             this.send_bytes(data, text, "put_packet")

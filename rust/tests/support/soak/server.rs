@@ -44,7 +44,9 @@ pub(super) fn serve(
         }
         let mut busy = false;
         server.poll(&mut accepted);
-        report.rejections.extend(server.take_rejections());
+        report
+            .rejections
+            .extend(server.take_rejections().into_iter().map(|r| r.reason));
         for a in accepted.drain(..) {
             report.accepted += 1;
             busy = true;
