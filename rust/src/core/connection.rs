@@ -1,28 +1,31 @@
 //! An open WebSocket connection: reads into the inbox, writes frames, runs the
 //! close handshake and the heartbeat. Every method returns without waiting.
-//! Ending the connection is in `closing`, the `message_timeout` check in
-//! `message_timeout`.
+//! Reading is in `reading`, ending the connection in `closing`, the heartbeat
+//! in `heartbeat` and the `message_timeout` check in `message_timeout`.
 
 use std::io;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use tungstenite::protocol::Role;
-use tungstenite::{Bytes, Message, WebSocket};
+use tungstenite::WebSocket;
 
 use super::close::CloseStatus;
 use super::config::Config;
 use super::error::{Error, ErrorKind, Result};
 use super::event::Event;
 use super::framing;
-use super::inbox::{Inbox, Packet};
-use super::input_signal::{Arrival, InputSignal};
+use super::inbox::Inbox;
+use super::input_signal::InputSignal;
 use super::transport::Duplex;
 
 mod closing;
+mod heartbeat;
 mod message_timeout;
+mod reading;
 
 use closing::Linger;
+use heartbeat::Heartbeat;
 
 /// Where an open connection is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,14 +38,6 @@ pub enum Phase {
     Draining,
     /// The socket is closed.
     Closed,
-}
-
-/// Heartbeat bookkeeping.
-#[derive(Debug, Default)]
-struct Heartbeat {
-    last_heard: Option<Instant>,
-    ping_sent: Option<Instant>,
-    rtt: Option<Duration>,
 }
 
 /// An open connection over a socket.
@@ -98,10 +93,7 @@ impl Connection {
             remote_close: None,
             failure: None,
             status: None,
-            heartbeat: Heartbeat {
-                last_heard: Some(Instant::now()),
-                ..Heartbeat::default()
-            },
+            heartbeat: Heartbeat::starting_now(),
             remote,
             linger: Linger::Off,
             read_drained: false,
@@ -135,7 +127,7 @@ impl Connection {
 
     /// Round-trip time of the last answered heartbeat ping.
     pub fn heartbeat_rtt(&self) -> Option<Duration> {
-        self.heartbeat.rtt
+        self.heartbeat.rtt()
     }
 
     /// Server side: bytes of messages still being received, held by tungstenite.
@@ -275,163 +267,6 @@ impl Connection {
         self.failure.as_ref().map(|(_, r)| r.as_str())
     }
 
-    /// Whether a read would find nothing: the last one emptied the socket and no
-    /// byte arrived since. tungstenite zero-fills its whole read chunk before
-    /// every read call, which made that the main cost of polling an idle peer.
-    fn nothing_to_read(&mut self) -> bool {
-        // Checked before deciding, so that completions never pile up unread.
-        let arrival = self.input_signal.as_mut().map(InputSignal::check);
-        // A round stopped by inbound_buffer_limit left input behind.
-        if !self.read_drained {
-            return false;
-        }
-        match arrival {
-            Some(Arrival::Nothing) => return true,
-            Some(Arrival::Maybe) => return false,
-            Some(Arrival::Unavailable) => self.input_signal = None,
-            None => {}
-        }
-        // Without the signal: right after input, more is likely, and reading at
-        // once saves the peek; otherwise a one-byte peek is much cheaper than a read.
-        if self.read_any {
-            return false;
-        }
-        // Plain TCP only: a TLS layer may hold data that the socket no longer shows.
-        let Some(tcp) = self.ws.get_ref().socket().plain_tcp() else {
-            return false;
-        };
-        matches!(tcp.peek(&mut [0u8; 1]), Err(e) if e.kind() == io::ErrorKind::WouldBlock)
-    }
-
-    fn read_into(&mut self, inbox: &mut Inbox, events: &mut Vec<Event>) {
-        if self.nothing_to_read() {
-            return;
-        }
-        self.read_drained = false;
-        self.read_any = false;
-        let open = self.phase == Phase::Open;
-        self.ws.get_mut().begin_read_round(open);
-        // Always take at least one message so a single big one still gets through.
-        while inbox.is_empty() || inbox.bytes() < self.config.inbound_buffer_limit {
-            match self.ws.read() {
-                Ok(message) => {
-                    self.read_any = true;
-                    self.heartbeat.last_heard = Some(Instant::now());
-                    self.on_message(message, inbox, events);
-                }
-                Err(tungstenite::Error::Io(e)) if e.kind() == io::ErrorKind::WouldBlock => {
-                    self.read_drained = true;
-                    break;
-                }
-                Err(tungstenite::Error::Io(e)) if e.kind() == io::ErrorKind::Interrupted => {}
-                // Valid messages came before the violation in this round: the
-                // owner gets them and one poll to answer before the connection
-                // fails, as if the bad frame had arrived a moment later.
-                Err(e) if self.read_any && self.phase == Phase::Open && fails_with_close(&e) => {
-                    self.deferred_failure = Some(e);
-                    break;
-                }
-                Err(e) => {
-                    self.on_read_error(e);
-                    break;
-                }
-            }
-        }
-        let inbox_full = !inbox.is_empty() && inbox.bytes() >= self.config.inbound_buffer_limit;
-        let duplex = self.ws.get_mut();
-        let held_back = inbox_full || duplex.starved();
-        if let Some(tenant) = duplex.tenant_mut() {
-            tenant.settle();
-            if tenant.unfinished() == 0 {
-                self.message_started = None;
-            } else if self.message_started.is_none() || held_back {
-                // While we do not read, the sender is not the slow one.
-                self.message_started = Some(Instant::now());
-            }
-        }
-    }
-
-    fn on_message(&mut self, message: Message, inbox: &mut Inbox, events: &mut Vec<Event>) {
-        match message {
-            Message::Text(text) => {
-                self.count_data(text.len());
-                inbox.push(Packet {
-                    data: Bytes::from(text),
-                    text: true,
-                });
-                events.push(Event::Message);
-            }
-            Message::Binary(data) => {
-                self.count_data(data.len());
-                inbox.push(Packet { data, text: false });
-                events.push(Event::Message);
-            }
-            Message::Pong(ref payload) => {
-                self.count_control(2 + payload.len());
-                if let Some(sent) = self.heartbeat.ping_sent.take() {
-                    self.heartbeat.rtt = Some(sent.elapsed());
-                }
-            }
-            Message::Close(frame) => {
-                let reason_len = frame.as_ref().map_or(0, |f| 2 + f.reason.len());
-                self.count_control(2 + reason_len);
-                let (code, reason) = match frame {
-                    None => (1005, String::new()),
-                    // tungstenite swaps a code that may not be sent for 1002 when the
-                    // remote starts the close, but passes it through in a reply to ours.
-                    Some(f) if !f.code.is_allowed() => (1002, "Protocol violation".to_string()),
-                    Some(f) => (u16::from(f.code), f.reason.to_string()),
-                };
-                self.remote_close = Some((code, reason.clone()));
-                if !self.we_closed {
-                    events.push(Event::CloseRequested { code, reason });
-                    self.enter(Phase::Closing);
-                }
-            }
-            Message::Ping(payload) => self.count_control(2 + payload.len()),
-            Message::Frame(_) => {}
-        }
-    }
-
-    /// A data message of `payload` bytes completed (server side: budget bookkeeping).
-    fn count_data(&mut self, payload: usize) {
-        if let Some(tenant) = self.ws.get_mut().tenant_mut() {
-            tenant.on_message(payload);
-            self.message_started = None;
-        }
-    }
-
-    /// A control frame with a header of `len` bytes plus payload was read.
-    fn count_control(&mut self, len: usize) {
-        // Frames from a client carry a 4-byte mask key.
-        let mask = if self.role == Role::Server { 4 } else { 0 };
-        if let Some(tenant) = self.ws.get_mut().tenant_mut() {
-            tenant.on_control_frame(len + mask);
-        }
-    }
-
-    fn on_read_error(&mut self, err: tungstenite::Error) {
-        use tungstenite::error::ProtocolError as P;
-        use tungstenite::Error as W;
-        match err {
-            W::ConnectionClosed | W::AlreadyClosed => {
-                let clean = self.remote_close.is_some();
-                self.finish(clean);
-            }
-            W::Protocol(P::ResetWithoutClosingHandshake) => {
-                self.fail_silently("the remote side closed the connection without a close frame");
-            }
-            W::Io(e) => self.fail_silently(&Error::from_io("connection lost", &e).to_string()),
-            W::Tls(e) => self.fail_silently(&format!("TLS error: {e}")),
-            W::Capacity(e) => self.fail_with_close(1009, &format!("{e}; see max_message_size")),
-            W::Utf8(e) => {
-                self.fail_with_close(1007, &format!("text message is not valid UTF-8 ({e})"))
-            }
-            W::Protocol(e) => self.fail_with_close(1002, &format!("protocol violation: {e}")),
-            other => self.fail_with_close(1011, &format!("{other}")),
-        }
-    }
-
     fn write_out(&mut self) {
         self.sent_since_poll = false;
         if let Some(e) = self.send_failure.take() {
@@ -466,38 +301,6 @@ impl Connection {
         if self.close_deadline_passed(now) || self.message_timed_out(now) {
             return;
         }
-        let interval = self.config.heartbeat_interval;
-        if self.phase != Phase::Open || interval.is_zero() {
-            return;
-        }
-        if let Some(sent) = self.heartbeat.ping_sent {
-            if now.duration_since(sent) >= interval {
-                self.fail_silently(&format!(
-                    "no answer to a heartbeat ping within {:.1} s",
-                    interval.as_secs_f64()
-                ));
-            }
-        } else if self
-            .heartbeat
-            .last_heard
-            .is_none_or(|t| now.duration_since(t) >= interval)
-        {
-            self.heartbeat.ping_sent = Some(now);
-            if self.ws.write(Message::Ping(Bytes::new())).is_ok() {
-                let _ = self.ws.flush();
-                let _ = self.ws.get_mut().flush_out();
-            }
-        }
-    }
-}
-
-/// Whether `on_read_error` answers this error with a close frame of ours.
-fn fails_with_close(err: &tungstenite::Error) -> bool {
-    use tungstenite::error::ProtocolError as P;
-    use tungstenite::Error as W;
-    match err {
-        W::Protocol(P::ResetWithoutClosingHandshake) => false,
-        W::Protocol(_) | W::Capacity(_) | W::Utf8(_) => true,
-        _ => false,
+        self.check_heartbeat(now);
     }
 }
