@@ -1,13 +1,9 @@
-extends "res://tests/harness/test_case.gd"
+extends "res://tests/harness/builtin_server_case.gd"
 ## Messages of 0 B, 125 B, 126 B, 64 KiB - 1, 64 KiB, 1 MiB and 16 MiB cross
 ## intact both ways between our client and Godot's built-in server.
 ## (Godot's built-in peer never puts an empty message on the wire, so 0 B is
 ## only checked from our side; the cargo and Python tests cover it both ways.)
 
-const BuiltinServer := preload("res://tests/support/builtin_server.gd")
-
-var server := BuiltinServer.new()
-var client := RustWebSocketPeer.new()
 var crypto := Crypto.new()
 
 
@@ -18,12 +14,8 @@ func payload(size: int) -> PackedByteArray:
 
 
 func run_test() -> void:
-	pumped = [client, server]
 	timeout_seconds = 120.0
-	check_eq(server.start(17 << 20), OK, "built-in server listens")
-	check_eq(client.connect_to_url(server.url()), OK, "connect")
-	await wait_until(func(): poll_pumped(); return server.open_peer() != null and client.is_connected_to_host(), 5.0, "open")
-	var srv: WebSocketPeer = server.open_peer()
+	var srv: WebSocketPeer = await open_to_builtin(17 << 20)
 	for size in [0, 125, 126, 65535, 65536, 1 << 20, 16 << 20]:
 		var up := payload(size)
 		var down := payload(size)

@@ -1,23 +1,15 @@
-extends "res://tests/harness/test_case.gd"
+extends "res://tests/harness/builtin_server_case.gd"
 ## get_packet() and get_packet_error(), which RustWebSocketPeer takes over from
 ## PacketPeer (to copy a message in one block), behave as PacketPeer's own:
 ## called on an untyped variable, on a RustWebSocketPeer and on a PacketPeer
 ## (which reaches Godot's PacketPeer.get_packet() and our packet virtual), with
 ## messages from Godot's built-in server, text and binary, up to 1 MiB.
 
-const BuiltinServer := preload("res://tests/support/builtin_server.gd")
-
-var server := BuiltinServer.new()
-var client := RustWebSocketPeer.new()
 var crypto := Crypto.new()
 
 
 func run_test() -> void:
-	pumped = [client, server]
-	check_eq(server.start(4 << 20), OK, "built-in server listens")
-	check_eq(client.connect_to_url(server.url()), OK, "connect")
-	await wait_until(func(): poll_pumped(); return server.open_peer() != null and client.is_connected_to_host(), 5.0, "open")
-	var srv: WebSocketPeer = server.open_peer()
+	var srv: WebSocketPeer = await open_to_builtin(4 << 20)
 
 	var own := ClassDB.class_get_method_list("RustWebSocketPeer", true).map(func(m): return m.name)
 	check(own.has("get_packet") and own.has("get_packet_error"), "RustWebSocketPeer registers its own get_packet() and get_packet_error()")
