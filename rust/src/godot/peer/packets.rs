@@ -5,6 +5,7 @@ use godot::global::{push_error, Error as GdError};
 use godot::prelude::*;
 
 use super::WebSocketPeer;
+use crate::core::Packet;
 use crate::godot::enums::WriteMode;
 use crate::godot::panic_guard;
 use crate::godot::raw_buffers::RawPackets;
@@ -16,6 +17,25 @@ impl WebSocketPeer {
     fn wake_after_take(&self) {
         if self.core.input_held_back() {
             self.wake_server();
+        }
+    }
+
+    /// Takes the oldest message for `get_packet` (ours or `PacketPeer`'s,
+    /// through the virtual), recording the outcome for `get_packet_error`.
+    fn take_one(&mut self) -> Result<Packet, GdError> {
+        self.wake_after_take();
+        // A panic unwinding out of an engine call aborts Godot; contain it.
+        let taken = panic_guard::guarded(self, "get_packet", None, |this| {
+            Some(this.core.take_packet())
+        });
+        match taken {
+            Some(Some(packet)) => {
+                self.last_get_error = GdError::OK;
+                self.last_was_string = packet.text;
+                Ok(packet)
+            }
+            Some(None) => Err(self.no_packet()),
+            None => Err(self.got(GdError::FAILED)),
         }
     }
 
@@ -35,16 +55,7 @@ impl RawPackets for WebSocketPeer {
     /// Hands Godot the oldest message; its buffer stays alive in `last_packet`
     /// until the next call, and Godot copies it before then.
     fn take_packet_bytes(&mut self) -> Result<&[u8], GdError> {
-        self.wake_after_take();
-        // A panic unwinding out of an engine virtual aborts Godot; contain it.
-        let taken = panic_guard::guarded(self, "get_packet", None, |this| {
-            Some(this.core.take_packet())
-        });
-        let packet = match taken {
-            Some(Some(packet)) => packet,
-            Some(None) => return Err(self.no_packet()),
-            None => return Err(self.got(GdError::FAILED)),
-        };
+        let packet = self.take_one()?;
         if packet.data.len() > i32::MAX as usize {
             push_error(&[
                 "RustWebSocketPeer: packet too large for PacketPeer; use get_packets()"
@@ -52,8 +63,6 @@ impl RawPackets for WebSocketPeer {
             ]);
             return Err(self.got(GdError::ERR_OUT_OF_MEMORY));
         }
-        self.last_get_error = GdError::OK;
-        self.last_was_string = packet.text;
         Ok(&self.last_packet.insert(packet).data)
     }
 
@@ -118,24 +127,10 @@ impl WebSocketPeer {
     /// [method get_packet_error] then returns [constant ERR_UNAVAILABLE].
     #[func]
     fn get_packet(&mut self) -> PackedByteArray {
-        self.wake_after_take();
-        let taken = panic_guard::guarded(self, "get_packet", None, |this| {
-            Some(this.core.take_packet())
-        });
-        match taken {
-            Some(Some(packet)) => {
-                self.last_was_string = packet.text;
-                self.last_get_error = GdError::OK;
-                PackedByteArray::from(&packet.data[..])
-            }
-            Some(None) => {
-                self.no_packet();
-                PackedByteArray::new()
-            }
-            None => {
-                self.got(GdError::FAILED);
-                PackedByteArray::new()
-            }
+        match self.take_one() {
+            // The one copy between the socket and the PackedByteArray.
+            Ok(packet) => PackedByteArray::from(&packet.data[..]),
+            Err(_) => PackedByteArray::new(),
         }
     }
 
