@@ -82,21 +82,6 @@ fn queue_packets(
     });
 }
 
-/// A raw client past the upgrade, with the peer id the server sent it.
-fn raw_client(server: &mut Server, events: &mut Vec<MultiplayerEvent>) -> (Raw, i32) {
-    let mut raw = Raw::connect(server.port());
-    assert_eq!(raw.write_some(UPGRADE.as_bytes()), UPGRADE.len());
-    let id = wait_for(5, "the 101 answer and the peer id", || {
-        server.poll(|p| p, events);
-        raw.read();
-        let head = raw.received.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
-        let frame = raw.received.get(head..head + 6)?;
-        assert_eq!(&frame[..2], &[0x82, 4], "a 4-byte binary id frame");
-        Some(i32::from_le_bytes(frame[2..6].try_into().unwrap()))
-    });
-    (raw, id)
-}
-
 /// Sends what the socket takes of `data` from `sent` on, polling the server;
 /// stops when it is all sent or nothing more went for a while.
 fn send_stalling(

@@ -142,10 +142,13 @@ impl Connection {
 
     /// Whether the connection needs polling although its socket may show no
     /// input: queued bytes, a failed write from [`Connection::send`] to
-    /// report, a read held back by the budget, or a message timeout running.
+    /// report, a protocol violation held over from the last read (see
+    /// `read_into`), a read held back by the budget, or a message timeout
+    /// running.
     pub fn wants_poll(&self) -> bool {
         self.buffered_amount() > 0
             || self.send_failure.is_some()
+            || self.deferred_failure.is_some()
             || self.ws.get_ref().starved()
             || (self.message_started.is_some() && !self.config.message_timeout.is_zero())
     }
@@ -255,11 +258,6 @@ impl Connection {
                 clean: self.status.as_ref().is_some_and(|s| s.clean),
             });
         }
-    }
-
-    /// Whether a protocol violation waits to be acted on at the next poll.
-    pub fn failure_pending(&self) -> bool {
-        self.deferred_failure.is_some()
     }
 
     /// The reason the connection failed, if it did.

@@ -370,12 +370,6 @@ impl Peer {
         }
     }
 
-    /// Whether the next poll has a protocol violation to act on, even if
-    /// nothing more arrives.
-    pub fn failure_pending(&self) -> bool {
-        matches!(&self.stage, Stage::Open(conn) if conn.failure_pending())
-    }
-
     /// Bytes queued and not yet written to the socket.
     pub fn buffered_amount(&self) -> usize {
         match &self.stage {
@@ -443,8 +437,8 @@ impl Peer {
     }
 
     /// Whether this peer needs polling although its socket may show no input
-    /// (queued bytes, a failed write to report, a read held back by the
-    /// budget, a message timeout running), so an owner that polls only peers
+    /// (queued bytes, a failed write to report, a protocol violation to act
+    /// on, a read held back by the budget, a message timeout running), so an owner that polls only peers
     /// with input must poll this one too.
     pub fn wants_poll(&self) -> bool {
         matches!(&self.stage, Stage::Open(conn) if conn.wants_poll())

@@ -4,6 +4,11 @@
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
 
+use websocket_peer::core::multiplayer::{MultiplayerEvent, MultiplayerServer};
+use websocket_peer::core::Peer;
+
+use super::wait_for;
+
 pub const UPGRADE: &str =
     "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
     Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
@@ -88,4 +93,23 @@ pub fn frame_header(opcode: u8, fin: bool, len: usize) -> Vec<u8> {
     }
     h.extend_from_slice(&[0, 0, 0, 0]);
     h
+}
+
+/// A raw client of a multiplayer server, past the upgrade, with the peer id
+/// the server sent it.
+pub fn raw_client(
+    server: &mut MultiplayerServer<Peer>,
+    events: &mut Vec<MultiplayerEvent>,
+) -> (Raw, i32) {
+    let mut raw = Raw::connect(server.port());
+    assert_eq!(raw.write_some(UPGRADE.as_bytes()), UPGRADE.len());
+    let id = wait_for(5, "the 101 answer and the peer id", || {
+        server.poll(|p| p, events);
+        raw.read();
+        let head = raw.received.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+        let frame = raw.received.get(head..head + 6)?;
+        assert_eq!(&frame[..2], &[0x82, 4], "a 4-byte binary id frame");
+        Some(i32::from_le_bytes(frame[2..6].try_into().unwrap()))
+    });
+    (raw, id)
 }

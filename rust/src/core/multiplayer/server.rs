@@ -196,9 +196,7 @@ impl<S: PeerHandle> MultiplayerServer<S> {
                         return (false, false, Some(MultiplayerEvent::Dropped(reason)));
                     }
                 }
-                // wants_poll: reading held back by the budget, or a message timeout running.
-                let busy = p.buffered_amount() > 0
-                    || p.available_packets() > 0
+                let busy = p.available_packets() > 0
                     || p.wants_poll()
                     || !p.config().heartbeat_interval.is_zero();
                 open &= p.ready_state() == ReadyState::Open;

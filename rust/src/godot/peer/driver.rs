@@ -51,8 +51,6 @@ impl WebSocketPeer {
     /// back by the budget.
     pub(crate) fn busy(&self) -> bool {
         self.core.ready_state() != ReadyState::Open
-            || self.core.buffered_amount() > 0
-            || self.core.failure_pending()
             || !self.core.config().heartbeat_interval.is_zero()
             || self.core.wants_poll()
     }
