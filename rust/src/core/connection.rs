@@ -204,8 +204,11 @@ impl Connection {
     /// sender whose burst would not fit the outbound limit. A failure shows at
     /// the next poll.
     pub fn flush_now(&mut self) {
-        if self.phase == Phase::Open {
-            let _ = self.ws.get_mut().flush_out();
+        if self.phase != Phase::Open || self.send_failure.is_some() {
+            return;
+        }
+        if let Err(e) = self.ws.get_mut().flush_out() {
+            self.send_failure = Some(e);
         }
     }
 
@@ -220,13 +223,11 @@ impl Connection {
     /// The socket never blocks; what it does not take stays queued, and a
     /// failure is reported by the next poll.
     pub fn write_now(&mut self) {
-        if self.role != Role::Server || self.sent_since_poll || self.send_failure.is_some() {
+        if self.role != Role::Server || self.sent_since_poll {
             return;
         }
         self.sent_since_poll = true;
-        if let Err(e) = self.ws.get_mut().flush_out() {
-            self.send_failure = Some(e);
-        }
+        self.flush_now();
     }
 
     /// Whether the last read round left complete input unread (stopped by
