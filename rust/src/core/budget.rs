@@ -79,6 +79,14 @@ impl Budget {
         self.0.tenants.load(Ordering::Relaxed)
     }
 
+    /// Why no further connection may open on this budget when `max_peers`
+    /// (0: no limit) are open, if it may not.
+    pub fn peers_full(&self, max_peers: usize) -> Option<String> {
+        let open = self.open_connections();
+        (max_peers != 0 && open >= max_peers)
+            .then(|| format!("server full: {open} clients connected (max_peers {max_peers})"))
+    }
+
     /// Whether no more may be read: the limit is reached.
     pub fn is_exhausted(&self) -> bool {
         self.0.limit != 0 && self.held() >= self.0.limit

@@ -309,10 +309,7 @@ impl Callback for Negotiator {
             .map(|(k, v)| format!("{}: {}", k.as_str(), String::from_utf8_lossy(v.as_bytes())))
             .collect();
         if let Some((budget, max_peers)) = &self.setup.capacity {
-            let open = budget.open_connections();
-            if *max_peers != 0 && open >= *max_peers {
-                let reason =
-                    format!("server full: {open} clients connected (max_peers {max_peers})");
+            if let Some(reason) = budget.peers_full(*max_peers) {
                 let response = refusal_response(StatusCode::SERVICE_UNAVAILABLE, &reason);
                 *refusal = Some(reason);
                 *full = true;

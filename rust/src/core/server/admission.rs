@@ -34,12 +34,8 @@ impl Server {
 
     /// Why a new connection cannot be taken now, if it cannot.
     pub(super) fn over_capacity(&self) -> Option<String> {
-        let max_peers = self.config.max_peers;
-        let open = self.budget.open_connections();
-        if max_peers != 0 && open >= max_peers {
-            return Some(format!(
-                "server full: {open} clients connected (max_peers {max_peers})"
-            ));
+        if let Some(full) = self.budget.peers_full(self.config.max_peers) {
+            return Some(full);
         }
         let max_pending = self.config.max_pending_handshakes;
         if max_pending != 0 && self.pending.len() >= max_pending {
